@@ -1,0 +1,148 @@
+//! `instabake build`: the whole pipeline, config to site.
+//!
+//! The feed comes from the replay folder, the API, or, when the API fails and `--strict` is not
+//! given, the cache's last good feed (with a warning that says what failed and how old the feed
+//! is). Nothing is written into the site until every image is baked and the partial rendered, so a
+//! run that fails leaves the site as it was.
+
+use std::sync::Arc;
+
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::emit::{self, Emitted};
+use crate::error::{Error, Result};
+use crate::feed;
+use crate::media::{self, Fetcher};
+use crate::render::{self, RenderSettings};
+use crate::report;
+use crate::source::{api, replay, Feed, Origin};
+use crate::token::Token;
+
+/// What a successful bake did, for the summary line.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub origin: Origin,
+    pub posts: usize,
+    pub images: usize,
+    pub emitted: Emitted,
+}
+
+/// Runs a bake to the end.
+pub async fn run(config: &Config) -> Result<Summary> {
+    let cache = Arc::new(Cache::open(&config.cache_dir)?);
+    let http = api::http_client()?;
+    let (feed, fetcher) = fetch(config, &cache, &http).await?;
+    let feed = crate::curate::curate(feed, config.limit);
+    report::info(format!(
+        "baking {} posts ({})",
+        feed.posts.len(),
+        origin_name(feed.origin)
+    ));
+
+    let items = feed
+        .posts
+        .iter()
+        .flat_map(|p| p.items.iter().cloned())
+        .collect();
+    let baked = media::bake_items(
+        items,
+        fetcher,
+        cache.clone(),
+        Arc::new(config.media.clone()),
+    )
+    .await;
+    let (document, images) = feed::assemble(&feed, &baked, &config.url_prefix);
+    if document.posts.is_empty() {
+        return Err(Error::NothingBaked(if feed.posts.is_empty() {
+            "the account has no posts to show".to_owned()
+        } else {
+            "every post's media failed (see the warnings above)".to_owned()
+        }));
+    }
+    let settings = RenderSettings {
+        sizes: config.sizes.clone(),
+        eager: config.eager,
+    };
+    let html = render::render(&document, &settings, config.template.as_deref())?;
+    let mut data = serde_json::to_string_pretty(&document)
+        .map_err(|e| Error::io("write", &config.data, std::io::Error::other(e)))?;
+    data.push('\n');
+    let emitted = emit::emit(config, &cache, &images, &data, &html)?;
+    if feed.origin != Origin::Cache {
+        cache.store_feed(&feed)?;
+    }
+    Ok(Summary {
+        origin: feed.origin,
+        posts: document.posts.len(),
+        images: images.len(),
+        emitted,
+    })
+}
+
+/// Gets the feed, and the fetcher for its media.
+async fn fetch(config: &Config, cache: &Cache, http: &reqwest::Client) -> Result<(Feed, Fetcher)> {
+    if let Some(dir) = &config.replay {
+        report::info(format!("reading the recorded feed in {}", dir.display()));
+        return Ok((replay::feed(dir, config.limit)?, Fetcher::Dir(dir.clone())));
+    }
+    let fetcher = Fetcher::Http(http.clone());
+    if config.offline {
+        return match cache.last_feed() {
+            Some(feed) => Ok((from_cache(feed), fetcher)),
+            None => Err(Error::NothingBaked(
+                "--offline was given and the cache holds no feed yet; run once online first"
+                    .to_owned(),
+            )),
+        };
+    }
+    let token = Token::load(&config.token_env, config.token_file.as_deref())?;
+    let client = api::Client::new(http.clone(), &config.api_base, token)?;
+    report::info("fetching posts from the Instagram API");
+    match client.feed(config.limit).await {
+        Ok(feed) => Ok((feed, fetcher)),
+        Err(error) if error.is_source_failure() && !config.strict => match cache.last_feed() {
+            Some(feed) => {
+                report::warn(format!(
+                    "{error}. Baking the last good feed from the cache instead, fetched {}.",
+                    age(&feed.fetched_at)
+                ));
+                Ok((from_cache(feed), fetcher))
+            }
+            None => Err(error),
+        },
+        Err(error) => Err(error),
+    }
+}
+
+fn from_cache(mut feed: Feed) -> Feed {
+    feed.origin = Origin::Cache;
+    feed
+}
+
+fn origin_name(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Live => "live from the API",
+        Origin::Replay => "from the replay folder",
+        Origin::Cache => "from the cache",
+    }
+}
+
+/// "3 days ago (2026-11-26T08:00:00Z)".
+fn age(fetched_at: &str) -> String {
+    let parsed =
+        time::OffsetDateTime::parse(fetched_at, &time::format_description::well_known::Rfc3339);
+    match parsed {
+        Ok(then) => {
+            let hours = (time::OffsetDateTime::now_utc() - then)
+                .whole_hours()
+                .max(0);
+            let ago = if hours < 48 {
+                format!("{hours} hours ago")
+            } else {
+                format!("{} days ago", hours / 24)
+            };
+            format!("{ago} ({fetched_at})")
+        }
+        Err(_) => format!("at {fetched_at}"),
+    }
+}

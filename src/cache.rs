@@ -1,0 +1,190 @@
+//! The cache folder (`.instabake/` in the site): what makes a rebuild cheap and a failed fetch
+//! survivable. It is also what a CI cache step keeps between runs.
+//!
+//! ```text
+//! .instabake/
+//!   feed.json        the last feed fetched successfully (source-neutral posts)
+//!   originals/<id>   each item's original image, by media id: Instagram's URLs expire, ids do not
+//!   variants/        encoded files under content-addressed names, and per source and settings a
+//!                    record of them (<source hash>-<settings key>.json)
+//!   manifest.json    the files written into the site, so they can be pruned and nothing else is
+//! ```
+//!
+//! Every write is atomic, so a run killed half way leaves no half-written entry; an entry that is
+//! unreadable for any reason is treated as absent.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::media::encode::write_atomic;
+use crate::media::Encoded;
+use crate::source::Feed;
+
+/// An open cache folder.
+#[derive(Debug)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// The files instabake wrote into the site, relative to the site folder.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub files: Vec<String>,
+}
+
+impl Cache {
+    /// Opens (creating) the cache folder.
+    pub fn open(dir: &Path) -> Result<Cache> {
+        for sub in ["originals", "variants"] {
+            let path = dir.join(sub);
+            std::fs::create_dir_all(&path)
+                .map_err(|e| Error::io("create the cache folder", &path, e))?;
+        }
+        Ok(Cache {
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// The cache folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where encoded files are kept.
+    pub fn variants_dir(&self) -> PathBuf {
+        self.dir.join("variants")
+    }
+
+    /// The original image of a media item, if it was downloaded before.
+    pub fn original(&self, id: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.dir.join("originals").join(file_name_for_id(id))).ok()
+    }
+
+    /// Keeps an item's original image.
+    pub fn store_original(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+        write_atomic(
+            &self.dir.join("originals").join(file_name_for_id(id)),
+            bytes,
+        )
+    }
+
+    fn record_path(&self, source_hash: &[u8; 32], key: &str) -> PathBuf {
+        let hex: String = source_hash[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.variants_dir().join(format!("{hex}-{key}.json"))
+    }
+
+    /// The variants made before from this source with these settings, if every file is still there.
+    pub fn encoded(&self, source_hash: &[u8; 32], key: &str) -> Option<Encoded> {
+        let text = std::fs::read(self.record_path(source_hash, key)).ok()?;
+        let encoded: Encoded = serde_json::from_slice(&text).ok()?;
+        let variants = self.variants_dir();
+        let complete = encoded
+            .variants
+            .iter()
+            .all(|v| std::fs::metadata(variants.join(&v.file)).is_ok_and(|m| m.len() == v.bytes));
+        complete.then_some(encoded)
+    }
+
+    /// Records the variants made from a source.
+    pub fn store_encoded(
+        &self,
+        source_hash: &[u8; 32],
+        key: &str,
+        encoded: &Encoded,
+    ) -> std::io::Result<()> {
+        let json = serde_json::to_vec(encoded).map_err(std::io::Error::other)?;
+        write_atomic(&self.record_path(source_hash, key), &json)
+    }
+
+    /// The last feed fetched successfully.
+    pub fn last_feed(&self) -> Option<Feed> {
+        let bytes = std::fs::read(self.dir.join("feed.json")).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Keeps a feed as the last good one.
+    pub fn store_feed(&self, feed: &Feed) -> Result<()> {
+        let path = self.dir.join("feed.json");
+        let json = serde_json::to_vec_pretty(feed)
+            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+        write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
+    }
+
+    /// The files written into the site by the last bake.
+    pub fn manifest(&self) -> Manifest {
+        std::fs::read(self.dir.join("manifest.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Records the files written into the site.
+    pub fn store_manifest(&self, manifest: &Manifest) -> Result<()> {
+        let path = self.dir.join("manifest.json");
+        let json = serde_json::to_vec_pretty(manifest)
+            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+        write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
+    }
+}
+
+/// A media id as a file name. Real ids are digits; anything else (which would be a path segment
+/// from an untrusted source) is hashed.
+pub fn file_name_for_id(id: &str) -> String {
+    let plain = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if plain {
+        id.to_owned()
+    } else {
+        format!("h{}", &blake3::hash(id.as_bytes()).to_hex()[..32])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_cannot_become_paths() {
+        assert_eq!(file_name_for_id("17895695668004550"), "17895695668004550");
+        for hostile in ["../../etc/passwd", "a/b", "", "x\0y", ".."] {
+            let name = file_name_for_id(hostile);
+            assert!(
+                name.starts_with('h') && !name.contains('/') && !name.contains('.'),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn records_need_their_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let encoded = Encoded {
+            width: 10,
+            height: 10,
+            color: "#000000".into(),
+            placeholder: String::new(),
+            variants: vec![crate::media::Variant {
+                format: crate::media::Format::Jpeg,
+                width: 10,
+                height: 10,
+                file: "abc-10.jpg".into(),
+                bytes: 3,
+            }],
+        };
+        let hash = [7u8; 32];
+        cache.store_encoded(&hash, "k", &encoded).unwrap();
+        assert_eq!(cache.encoded(&hash, "k"), None);
+        std::fs::write(cache.variants_dir().join("abc-10.jpg"), b"abc").unwrap();
+        assert_eq!(cache.encoded(&hash, "k"), Some(encoded));
+        assert_eq!(cache.encoded(&hash, "other"), None);
+    }
+}

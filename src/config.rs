@@ -1,0 +1,355 @@
+//! The configuration: `instabake.toml`, the site preset, environment and flags merged into one
+//! typed, validated [`Config`].
+//!
+//! Precedence is flags > environment > file > preset defaults. Unknown keys are errors that name the
+//! key and its line, because a misspelt key that is silently ignored is a bake that silently does the
+//! wrong thing.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::media::{Format, MediaSettings};
+use crate::token::DEFAULT_TOKEN_ENV;
+
+/// The name of the configuration file looked for from the current folder upwards.
+pub const CONFIG_FILE: &str = "instabake.toml";
+
+/// The default Graph API host (Instagram API with Instagram Login).
+pub const DEFAULT_API_BASE: &str = "https://graph.instagram.com";
+
+/// The environment variable that overrides the API base (tests, proxies, recorded replays).
+pub const API_BASE_ENV: &str = "INSTABAKE_API_BASE";
+
+/// A site generator's folder layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    Hugo,
+    Zola,
+}
+
+impl Preset {
+    /// Default paths, relative to the site folder: (images folder, partial, data file).
+    fn paths(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Preset::Hugo => (
+                "static/instagram",
+                "layouts/partials/instagram.html",
+                "data/instagram.json",
+            ),
+            Preset::Zola => (
+                "static/instagram",
+                "templates/partials/instagram.html",
+                "data/instagram.json",
+            ),
+        }
+    }
+
+    /// The lowercase name used in the config file and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Hugo => "hugo",
+            Preset::Zola => "zola",
+        }
+    }
+}
+
+/// `instabake.toml` as written by the user. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileConfig {
+    preset: Option<Preset>,
+    limit: Option<usize>,
+    api_base: Option<String>,
+    token_env: Option<String>,
+    token_file: Option<PathBuf>,
+    cache_dir: Option<PathBuf>,
+    replay: Option<PathBuf>,
+    paths: FilePaths,
+    images: FileImages,
+    render: FileRender,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FilePaths {
+    images: Option<PathBuf>,
+    url_prefix: Option<String>,
+    partial: Option<PathBuf>,
+    data: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileImages {
+    widths: Option<Vec<u32>>,
+    formats: Option<Vec<Format>>,
+    jpeg_quality: Option<u8>,
+    webp_quality: Option<u8>,
+    webp_effort: Option<u8>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileRender {
+    template: Option<PathBuf>,
+    sizes: Option<String>,
+    eager: Option<usize>,
+}
+
+/// What the command line can override; the binary fills this from its flags.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub site: Option<PathBuf>,
+    pub preset: Option<Preset>,
+    pub limit: Option<usize>,
+    pub replay: Option<PathBuf>,
+    pub strict: bool,
+    pub offline: bool,
+}
+
+/// The merged, validated configuration of one run. Paths are absolute or relative to the current
+/// folder, already joined with the site folder.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file that was read, if any.
+    pub file: Option<PathBuf>,
+    pub site: PathBuf,
+    pub preset: Preset,
+    /// How many posts to bake.
+    pub limit: usize,
+    pub api_base: String,
+    pub token_env: String,
+    pub token_file: Option<PathBuf>,
+    pub cache_dir: PathBuf,
+    /// A recorded replay folder to read instead of the API.
+    pub replay: Option<PathBuf>,
+    /// Where baked images are written.
+    pub images_dir: PathBuf,
+    /// The public URL of `images_dir`, ending in `/`.
+    pub url_prefix: String,
+    pub partial: PathBuf,
+    pub data: PathBuf,
+    pub media: MediaSettings,
+    /// A site's own template replacing the built-in one.
+    pub template: Option<PathBuf>,
+    /// The `sizes` attribute of every `<img>` and `<source>`.
+    pub sizes: String,
+    /// How many leading images load eagerly (the first row); the rest get `loading="lazy"`.
+    pub eager: usize,
+    pub strict: bool,
+    pub offline: bool,
+}
+
+/// The default `sizes`: a grid of three columns on wide screens, two on phones, in a container that
+/// stops growing at about 960 px.
+pub const DEFAULT_SIZES: &str = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw";
+
+impl Config {
+    /// Finds and reads the config file, merges it with the flags, environment and preset, and
+    /// validates the result.
+    pub fn load(overrides: &Overrides) -> Result<Config> {
+        let file = match &overrides.config {
+            Some(path) => {
+                if !path.is_file() {
+                    return Err(Error::Usage(format!(
+                        "the config file {} does not exist",
+                        path.display()
+                    )));
+                }
+                Some(path.clone())
+            }
+            None => {
+                let start = match &overrides.site {
+                    Some(site) => site.clone(),
+                    None => std::env::current_dir()
+                        .map_err(|e| Error::io("read the current folder", ".", e))?,
+                };
+                find_upwards(&start, CONFIG_FILE)
+            }
+        };
+        let parsed = match &file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| Error::io("read the config file", path, e))?;
+                parse(&text).map_err(|message| Error::Config {
+                    path: path.clone(),
+                    message,
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let config_dir = file
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
+        let site = match (&overrides.site, &config_dir) {
+            (Some(site), _) => site.clone(),
+            (None, Some(dir)) if dir.as_os_str().is_empty() => PathBuf::from("."),
+            (None, Some(dir)) => dir.clone(),
+            (None, None) => PathBuf::from("."),
+        };
+        if !site.is_dir() {
+            return Err(Error::Usage(format!(
+                "the site folder {} does not exist",
+                site.display()
+            )));
+        }
+        let config = merge(parsed, overrides, site, file.clone(), config_dir);
+        config.validate().map_err(|message| match &file {
+            Some(path) => Error::Config {
+                path: path.clone(),
+                message,
+            },
+            None => Error::Usage(message),
+        })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        if self.limit == 0 || self.limit > 10_000 {
+            return Err(format!(
+                "limit = {} is out of range (1 to 10000)",
+                self.limit
+            ));
+        }
+        self.media.validate()?;
+        if !(self.url_prefix.starts_with('/')
+            || self.url_prefix.starts_with("http://")
+            || self.url_prefix.starts_with("https://"))
+        {
+            return Err(format!(
+                "paths.url_prefix = {:?} must start with / or http(s)://",
+                self.url_prefix
+            ));
+        }
+        if self.api_base.is_empty() || url::Url::parse(&self.api_base).is_err() {
+            return Err(format!("api_base = {:?} is not a URL", self.api_base));
+        }
+        Ok(())
+    }
+}
+
+fn parse(text: &str) -> std::result::Result<FileConfig, String> {
+    toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+}
+
+fn merge(
+    file: FileConfig,
+    overrides: &Overrides,
+    site: PathBuf,
+    path: Option<PathBuf>,
+    config_dir: Option<PathBuf>,
+) -> Config {
+    let preset = overrides.preset.or(file.preset).unwrap_or(Preset::Hugo);
+    let (images, partial, data) = preset.paths();
+    let in_site =
+        |p: Option<PathBuf>, default: &str| site.join(p.unwrap_or_else(|| default.into()));
+    // Paths named in the config file are relative to the file's folder; the replay folder given on
+    // the command line is relative to the current folder.
+    let from_config = |p: PathBuf| match &config_dir {
+        Some(dir) => dir.join(p),
+        None => p,
+    };
+    let api_base = std::env::var(API_BASE_ENV)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or(file.api_base)
+        .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
+    let mut url_prefix = file
+        .paths
+        .url_prefix
+        .unwrap_or_else(|| "/instagram/".to_owned());
+    if !url_prefix.ends_with('/') {
+        url_prefix.push('/');
+    }
+    let defaults = MediaSettings::default();
+    Config {
+        file: path,
+        preset,
+        limit: overrides.limit.or(file.limit).unwrap_or(12),
+        api_base: api_base.trim_end_matches('/').to_owned(),
+        token_env: file
+            .token_env
+            .unwrap_or_else(|| DEFAULT_TOKEN_ENV.to_owned()),
+        token_file: file.token_file.map(from_config),
+        cache_dir: in_site(file.cache_dir, ".instabake"),
+        replay: overrides.replay.clone().or(file.replay.map(from_config)),
+        images_dir: in_site(file.paths.images, images),
+        url_prefix,
+        partial: in_site(file.paths.partial, partial),
+        data: in_site(file.paths.data, data),
+        media: MediaSettings {
+            widths: file.images.widths.unwrap_or(defaults.widths),
+            formats: file.images.formats.unwrap_or(defaults.formats),
+            jpeg_quality: file.images.jpeg_quality.unwrap_or(defaults.jpeg_quality),
+            webp_quality: file.images.webp_quality.unwrap_or(defaults.webp_quality),
+            webp_effort: file.images.webp_effort.unwrap_or(defaults.webp_effort),
+        },
+        template: file.render.template.map(|p| site.join(p)),
+        sizes: file
+            .render
+            .sizes
+            .unwrap_or_else(|| DEFAULT_SIZES.to_owned()),
+        eager: file.render.eager.unwrap_or(3),
+        strict: overrides.strict,
+        offline: overrides.offline,
+        site,
+    }
+}
+
+fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_owned());
+    start
+        .ancestors()
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = parse("preset = \"hugo\"\nlimt = 3\n").unwrap_err();
+        assert!(err.contains("limt"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+        let err = parse("[images]\nwidth = [1]\n").unwrap_err();
+        assert!(err.contains("width"), "{err}");
+    }
+
+    #[test]
+    fn presets_set_paths_and_flags_win() {
+        let site = PathBuf::from("site");
+        let file =
+            parse("preset = \"hugo\"\nlimit = 5\n[paths]\ndata = \"data/ig.json\"\n").unwrap();
+        let overrides = Overrides {
+            preset: Some(Preset::Zola),
+            limit: Some(7),
+            ..Overrides::default()
+        };
+        let config = merge(file, &overrides, site.clone(), None, None);
+        assert_eq!(config.limit, 7);
+        assert_eq!(config.preset, Preset::Zola);
+        assert_eq!(
+            config.partial,
+            site.join("templates/partials/instagram.html")
+        );
+        assert_eq!(config.data, site.join("data/ig.json"));
+        assert_eq!(config.images_dir, site.join("static/instagram"));
+        assert_eq!(config.url_prefix, "/instagram/");
+    }
+
+    #[test]
+    fn validation_names_the_bad_value() {
+        let site = PathBuf::from(".");
+        let file = parse("[images]\nwebp_quality = 101\n").unwrap();
+        let config = merge(file, &Overrides::default(), site, None, None);
+        let err = config.validate().unwrap_err();
+        assert!(err.contains("webp_quality"), "{err}");
+    }
+}

@@ -1,0 +1,65 @@
+//! Choosing which fetched posts to bake: the newest `limit`, and only posts that have something to
+//! show.
+
+use crate::report;
+use crate::source::Feed;
+
+/// Keeps the newest `limit` posts that have at least one image to bake. The API lists newest first,
+/// and that order is kept.
+pub fn curate(mut feed: Feed, limit: usize) -> Feed {
+    feed.posts.retain(|post| {
+        let bakeable = post.items.iter().any(|item| item.image_url.is_some());
+        if !bakeable {
+            report::warn(format!(
+                "post {} has no image or video poster to bake (the API sent no media_url or thumbnail_url); leaving it out",
+                post.id
+            ));
+        }
+        bakeable
+    });
+    feed.posts.truncate(limit);
+    feed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Account, Item, ItemKind, Origin, Post, PostKind};
+
+    fn post(id: &str, url: Option<&str>) -> Post {
+        Post {
+            id: id.into(),
+            kind: PostKind::Image,
+            product: None,
+            permalink: None,
+            timestamp: None,
+            caption: None,
+            alt_text: None,
+            username: None,
+            items: vec![Item {
+                id: id.into(),
+                kind: ItemKind::Image,
+                image_url: url.map(Into::into),
+                video_url: None,
+                alt_text: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn keeps_order_drops_empty_and_limits() {
+        let feed = Feed {
+            account: Account::default(),
+            posts: vec![
+                post("1", Some("a")),
+                post("2", None),
+                post("3", Some("c")),
+                post("4", Some("d")),
+            ],
+            fetched_at: String::new(),
+            origin: Origin::Live,
+        };
+        let ids: Vec<_> = curate(feed, 2).posts.into_iter().map(|p| p.id).collect();
+        assert_eq!(ids, ["1", "3"]);
+    }
+}

@@ -1,0 +1,119 @@
+//! The error type every stage returns, and the few stable exit codes the binary maps it to.
+//!
+//! Each variant carries what failed (the path, the key, the post, the API error) and its message says
+//! what to do about it. The binary prints the whole cause chain.
+
+use std::path::PathBuf;
+
+use crate::source::api::ApiError;
+
+/// Exit codes are part of the command-line contract (README, "Exit codes"): CI scripts test them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// The feed was baked (possibly from the cache, with a warning).
+    Success = 0,
+    /// Something unexpected failed: an I/O error writing the site, a bug.
+    Unexpected = 1,
+    /// The command line or the configuration is wrong; nothing was done.
+    Usage = 2,
+    /// No feed could be baked: the API failed and there was no usable cache. The site is untouched.
+    NoFeed = 3,
+}
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("configuration file {path}: {message}")]
+    Config { path: PathBuf, message: String },
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("no access token: set the environment variable {var} to a long-lived Instagram access token (see README, \"Getting a token\"), or use --replay DIR to bake a recorded feed")]
+    MissingToken { var: String },
+
+    #[error("cannot read the token file {path}: {source}")]
+    TokenFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    #[error("could not reach the Instagram API ({what}): {message}")]
+    Network { what: String, message: String },
+
+    #[error(
+        "the Instagram API answered {what} with something that is not the expected JSON: {message}"
+    )]
+    BadResponse { what: String, message: String },
+
+    #[error("replay folder {path}: {message}")]
+    Replay { path: PathBuf, message: String },
+
+    #[error("no post could be baked: {0}")]
+    NothingBaked(String),
+
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("media {id}: {message}")]
+    Media { id: String, message: String },
+}
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Error::Api(Box::new(error))
+    }
+}
+
+impl Error {
+    /// Shorthand for an I/O error that names the file and what was being done with it.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// True when the failure came from the feed's source (API, network, replay) rather than from
+    /// this machine: such a failure may be answered from the cache's last good feed.
+    pub fn is_source_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::Api(_)
+                | Error::Network { .. }
+                | Error::BadResponse { .. }
+                | Error::Replay { .. }
+        )
+    }
+
+    /// The exit code this error maps to.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Config { .. } | Error::Usage(_) | Error::MissingToken { .. } => ExitCode::Usage,
+            Error::TokenFile { .. } => ExitCode::Usage,
+            Error::Template { .. } => ExitCode::Usage,
+            Error::Api(_)
+            | Error::Network { .. }
+            | Error::BadResponse { .. }
+            | Error::Replay { .. }
+            | Error::NothingBaked(_) => ExitCode::NoFeed,
+            Error::Io { .. } | Error::Media { .. } => ExitCode::Unexpected,
+        }
+    }
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

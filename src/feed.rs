@@ -1,0 +1,313 @@
+//! The data file: a versioned JSON document (`"schema": 1`) describing the baked feed, which any
+//! template in any generator can use, and which the built-in partial is rendered from.
+//!
+//! It never holds the token, a paging URL or an Instagram CDN URL: media are referred to only by the
+//! URLs of the files baked into the site, and the only Instagram URLs are post permalinks and the
+//! profile link.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::caption;
+use crate::media::{Encoded, Format, ItemError};
+use crate::report;
+use crate::source::{Feed, ItemKind, Origin, PostKind};
+
+/// The schema version; bumped only on an incompatible change.
+pub const SCHEMA: u32 = 1;
+
+/// The whole data file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub schema: u32,
+    pub generator: String,
+    /// Where the posts came from in this run: `live`, `replay` or `cache`.
+    pub source: Origin,
+    /// When the posts were fetched (RFC 3339 UTC).
+    pub fetched_at: String,
+    pub account: AccountDoc,
+    pub posts: Vec<PostDoc>,
+}
+
+/// The account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountDoc {
+    pub id: Option<String>,
+    pub username: Option<String>,
+    pub account_type: Option<String>,
+    /// `https://www.instagram.com/<username>/`.
+    pub profile_url: Option<String>,
+}
+
+/// One post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostDoc {
+    pub id: String,
+    pub kind: PostKind,
+    pub product: Option<String>,
+    pub permalink: Option<String>,
+    pub timestamp: Option<String>,
+    /// `YYYY-MM-DD` of the timestamp, for templates that cannot parse dates.
+    pub date: Option<String>,
+    /// The caption as written, raw text (escape it when you output it).
+    pub caption: Option<String>,
+    /// The caption without its trailing block of hashtags.
+    pub caption_text: String,
+    pub hashtags: Vec<String>,
+    pub mentions: Vec<String>,
+    /// The post's own alt text, else a text derived from the caption; never empty.
+    pub alt: String,
+    pub media: Vec<MediaDoc>,
+}
+
+/// One baked image (a photo, a carousel item, or a video's poster).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaDoc {
+    pub id: String,
+    /// `image`, or `video` when this is a video's poster.
+    pub kind: ItemKind,
+    pub width: u32,
+    pub height: u32,
+    /// Average colour, `#rrggbb`: a background while the image loads.
+    pub color: String,
+    /// A few-pixel image as a data URI, to blur while the image loads.
+    pub placeholder: String,
+    pub alt: String,
+    /// The URL of the largest JPEG (else of the largest variant): a plain `<img src>`.
+    pub src: String,
+    pub variants: Vec<VariantDoc>,
+    /// Ready `srcset` values by format (`webp`, `jpeg`).
+    pub srcset: BTreeMap<Format, String>,
+    /// The baked video file, when one was downloaded; otherwise the poster links to the post.
+    pub video: Option<VideoDoc>,
+}
+
+/// One encoded file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantDoc {
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+    pub url: String,
+    pub bytes: u64,
+}
+
+/// A baked video file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VideoDoc {
+    pub url: String,
+    pub bytes: u64,
+}
+
+/// The longest alt text derived from a caption.
+const MAX_ALT: usize = 250;
+
+/// Builds the document from the curated feed and the baked media. Items that failed are left out
+/// with a warning naming the post; a post left with no item is left out. Also returns the variant
+/// files the document refers to.
+pub fn assemble(
+    feed: &Feed,
+    baked: &HashMap<String, Result<Encoded, ItemError>>,
+    url_prefix: &str,
+) -> (Document, Vec<String>) {
+    let mut files = Vec::new();
+    let mut posts = Vec::new();
+    for post in &feed.posts {
+        let caption_text = post
+            .caption
+            .as_deref()
+            .map(caption::without_trailing_hashtags)
+            .unwrap_or_default();
+        let post_alt = post.alt_text.clone().unwrap_or_else(|| {
+            derived_alt(&caption_text, post.kind, feed.account.username.as_deref())
+        });
+        let mut media = Vec::new();
+        for item in &post.items {
+            let encoded = match baked.get(&item.id) {
+                Some(Ok(encoded)) => encoded,
+                Some(Err(why)) => {
+                    report::warn(format!(
+                        "post {}: media {} left out: {why}",
+                        post.id, item.id
+                    ));
+                    continue;
+                }
+                None => continue,
+            };
+            files.extend(encoded.variants.iter().map(|v| v.file.clone()));
+            media.push(media_doc(
+                item.id.clone(),
+                item.kind,
+                item.alt_text.clone(),
+                &post_alt,
+                encoded,
+                url_prefix,
+            ));
+        }
+        if media.is_empty() {
+            report::warn(format!(
+                "post {} left out: none of its media could be baked",
+                post.id
+            ));
+            continue;
+        }
+        posts.push(PostDoc {
+            id: post.id.clone(),
+            kind: post.kind,
+            product: post.product.clone(),
+            permalink: post.permalink.clone().filter(|p| is_web_url(p)),
+            date: post
+                .timestamp
+                .as_deref()
+                .filter(|t| t.len() >= 10 && t.as_bytes()[4] == b'-')
+                .map(|t| t[..10].to_owned()),
+            timestamp: post.timestamp.clone(),
+            hashtags: post
+                .caption
+                .as_deref()
+                .map(caption::hashtags)
+                .unwrap_or_default(),
+            mentions: post
+                .caption
+                .as_deref()
+                .map(caption::mentions)
+                .unwrap_or_default(),
+            caption: post.caption.clone(),
+            caption_text,
+            alt: post_alt,
+            media,
+        });
+    }
+    let username = feed.account.username.clone();
+    let document = Document {
+        schema: SCHEMA,
+        generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
+        source: feed.origin,
+        fetched_at: feed.fetched_at.clone(),
+        account: AccountDoc {
+            id: feed.account.id.clone(),
+            profile_url: username
+                .as_deref()
+                .filter(|u| {
+                    u.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+                })
+                .map(|u| format!("https://www.instagram.com/{u}/")),
+            username,
+            account_type: feed.account.account_type.clone(),
+        },
+        posts,
+    };
+    (document, files)
+}
+
+fn media_doc(
+    id: String,
+    kind: ItemKind,
+    alt_text: Option<String>,
+    post_alt: &str,
+    encoded: &Encoded,
+    url_prefix: &str,
+) -> MediaDoc {
+    let variants: Vec<VariantDoc> = encoded
+        .variants
+        .iter()
+        .map(|v| VariantDoc {
+            format: v.format,
+            width: v.width,
+            height: v.height,
+            url: format!("{url_prefix}{}", v.file),
+            bytes: v.bytes,
+        })
+        .collect();
+    let mut srcset: BTreeMap<Format, String> = BTreeMap::new();
+    // Smallest first reads best and is what browsers expect to see.
+    for v in variants.iter().rev() {
+        let entry = srcset.entry(v.format).or_default();
+        if !entry.is_empty() {
+            entry.push_str(", ");
+        }
+        entry.push_str(&format!("{} {}w", v.url, v.width));
+    }
+    let largest = |format: Format| {
+        variants
+            .iter()
+            .filter(|v| v.format == format)
+            .max_by_key(|v| v.width)
+    };
+    let src = largest(Format::Jpeg)
+        .or_else(|| variants.iter().max_by_key(|v| v.width))
+        .map(|v| v.url.clone())
+        .unwrap_or_default();
+    MediaDoc {
+        id,
+        kind,
+        width: encoded.width,
+        height: encoded.height,
+        color: encoded.color.clone(),
+        placeholder: encoded.placeholder.clone(),
+        alt: alt_text.unwrap_or_else(|| post_alt.to_owned()),
+        src,
+        variants,
+        srcset,
+        video: None,
+    }
+}
+
+/// Alt text when the post has none: its caption, shortened at a word boundary, else a description.
+fn derived_alt(caption_text: &str, kind: PostKind, username: Option<&str>) -> String {
+    let text = caption_text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !text.is_empty() {
+        if text.chars().count() <= MAX_ALT {
+            return text;
+        }
+        let cut: String = text.chars().take(MAX_ALT).collect();
+        let cut = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
+        return format!("{cut}…");
+    }
+    let what = match kind {
+        PostKind::Video => "Video",
+        PostKind::Carousel => "Photo album",
+        PostKind::Image => "Photo",
+    };
+    match username {
+        Some(user) => format!("{what} from Instagram by @{user}"),
+        None => format!("{what} from Instagram"),
+    }
+}
+
+/// Only http(s) links are ever put into an `href`: a `javascript:` permalink must not reach a page.
+fn is_web_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alt_is_never_empty() {
+        assert_eq!(
+            derived_alt("", PostKind::Video, Some("cafe")),
+            "Video from Instagram by @cafe"
+        );
+        assert_eq!(
+            derived_alt("  Hello\nworld ", PostKind::Image, None),
+            "Hello world"
+        );
+        let long = "word ".repeat(100);
+        let alt = derived_alt(&long, PostKind::Image, None);
+        assert!(alt.chars().count() <= MAX_ALT + 1 && alt.ends_with('…'));
+    }
+
+    #[test]
+    fn only_web_links() {
+        assert!(is_web_url("https://www.instagram.com/p/abc/"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("not a url"));
+    }
+}

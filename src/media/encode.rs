@@ -1,0 +1,370 @@
+//! The CPU side of a bake: decode one source image (with limits, orientation honoured), make every
+//! width from it, largest to smallest, each from the one before (a resize cascade), and encode each
+//! width in each format. Also the image's dominant colour and a tiny placeholder.
+//!
+//! This runs on the rayon pool, never on the async runtime. Everything it needs is in its arguments;
+//! it writes nothing but the encoded files, each atomically.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use base64::Engine as _;
+use fast_image_resize::images::{Image, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::{DynamicImage, ImageDecoder, ImageReader};
+
+use super::{Format, MediaSettings, Variant};
+
+/// Largest accepted source side, in pixels. Instagram serves at most 1440 px; anything far larger
+/// is a mistake or a decompression bomb.
+pub const MAX_SIDE: u32 = 12_000;
+/// Largest decoder allocation.
+const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// Width of the placeholder image.
+const PLACEHOLDER_WIDTH: u32 = 8;
+
+/// A decoded, oriented source in RGB.
+pub struct Rgb {
+    pub width: u32,
+    pub height: u32,
+    pub pixels: Vec<u8>,
+}
+
+impl std::fmt::Debug for Rgb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rgb({}x{})", self.width, self.height)
+    }
+}
+
+/// What baking one source produced.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Encoded {
+    /// Oriented size of the source.
+    pub width: u32,
+    pub height: u32,
+    /// `#rrggbb`.
+    pub color: String,
+    /// A `data:image/png;base64,...` URI of a few pixels, to show while the image loads.
+    pub placeholder: String,
+    pub variants: Vec<Variant>,
+}
+
+/// Decodes a JPEG, PNG, WebP or GIF from memory, honouring EXIF orientation, with size limits.
+pub fn decode(bytes: &[u8]) -> Result<Rgb, String> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| format!("cannot read the image: {e}"))?;
+    if reader.format().is_none() {
+        return Err("not an image (the bytes are not JPEG, PNG, WebP or GIF)".to_owned());
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| format!("cannot decode the image: {e}"))?;
+    let orientation = decoder.orientation().ok();
+    let mut image =
+        DynamicImage::from_decoder(decoder).map_err(|e| format!("cannot decode the image: {e}"))?;
+    if let Some(orientation) = orientation {
+        image.apply_orientation(orientation);
+    }
+    let (width, height) = (image.width(), image.height());
+    if width == 0 || height == 0 {
+        return Err("the image is empty".to_owned());
+    }
+    let pixels = if image.color().has_alpha() {
+        flatten_on_white(image.into_rgba8().into_raw())
+    } else {
+        image.into_rgb8().into_raw()
+    };
+    Ok(Rgb {
+        width,
+        height,
+        pixels,
+    })
+}
+
+/// Composites RGBA over white: JPEG has no alpha, and dropping it would show whatever colour the
+/// transparent pixels happen to hold.
+fn flatten_on_white(rgba: Vec<u8>) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .flat_map(|p| {
+            let a = p[3] as u32;
+            let mix = |c: u8| ((c as u32 * a + 255 * (255 - a) + 127) / 255) as u8;
+            [mix(p[0]), mix(p[1]), mix(p[2])]
+        })
+        .collect()
+}
+
+/// The widths to make for a source `source_width` wide: the configured ones it can fill, largest
+/// first, never upscaled; when the source is narrower than the largest configured width, the
+/// source's own width takes its place, so there is always a sharpest variant.
+pub fn target_widths(configured: &[u32], source_width: u32) -> Vec<u32> {
+    let mut widths: Vec<u32> = configured
+        .iter()
+        .copied()
+        .filter(|&w| w <= source_width)
+        .collect();
+    if configured.iter().any(|&w| w > source_width) {
+        widths.push(source_width);
+    }
+    widths.sort_unstable_by(|a, b| b.cmp(a));
+    widths.dedup();
+    widths
+}
+
+/// Height for `width` keeping the source's aspect ratio, rounded, at least 1.
+pub fn scaled_height(source: (u32, u32), width: u32) -> u32 {
+    let (sw, sh) = source;
+    ((sh as u64 * width as u64 + sw as u64 / 2) / sw as u64).max(1) as u32
+}
+
+/// Makes every variant of `source` into `out_dir`. `names` gives each (format, width) its file name.
+pub fn encode_all(
+    source: &Rgb,
+    settings: &MediaSettings,
+    out_dir: &Path,
+    name: impl Fn(Format, u32) -> String,
+) -> Result<Encoded, String> {
+    let mut resizer = Resizer::new();
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    let mut variants = Vec::new();
+    let mut current: Option<Image<'static>> = None;
+    for width in target_widths(&settings.widths, source.width) {
+        let height = scaled_height((source.width, source.height), width);
+        let next = if width == source.width {
+            None
+        } else {
+            let mut dst = Image::new(width, height, PixelType::U8x3);
+            match &current {
+                Some(previous) => resizer.resize(previous, &mut dst, &options),
+                None => {
+                    let src = source_view(source)?;
+                    resizer.resize(&src, &mut dst, &options)
+                }
+            }
+            .map_err(|e| format!("cannot resize to {width} px: {e}"))?;
+            Some(dst)
+        };
+        let pixels: &[u8] = match &next {
+            Some(image) => image.buffer(),
+            None => &source.pixels,
+        };
+        for &format in &settings.formats {
+            let data = encode_one(pixels, width, height, format, settings)?;
+            let file = name(format, width);
+            write_atomic(&out_dir.join(&file), &data)
+                .map_err(|e| format!("cannot write {}: {e}", out_dir.join(&file).display()))?;
+            variants.push(Variant {
+                format,
+                width,
+                height,
+                file,
+                bytes: data.len() as u64,
+            });
+        }
+        if next.is_some() {
+            current = next;
+        }
+    }
+    let (color, placeholder) = colour_and_placeholder(source, &mut resizer)?;
+    Ok(Encoded {
+        width: source.width,
+        height: source.height,
+        color,
+        placeholder,
+        variants,
+    })
+}
+
+fn source_view(source: &Rgb) -> Result<ImageRef<'_>, String> {
+    ImageRef::new(source.width, source.height, &source.pixels, PixelType::U8x3)
+        .map_err(|e| format!("bad source buffer: {e}"))
+}
+
+/// Encodes RGB pixels in one format.
+pub fn encode_one(
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    format: Format,
+    settings: &MediaSettings,
+) -> Result<Vec<u8>, String> {
+    match format {
+        Format::Jpeg => {
+            let mut out = Vec::new();
+            let mut encoder = jpeg_encoder::Encoder::new(&mut out, settings.jpeg_quality);
+            encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+            encoder.set_optimized_huffman_tables(true);
+            let (w, h) = (u16::try_from(width), u16::try_from(height));
+            let (Ok(w), Ok(h)) = (w, h) else {
+                return Err(format!("{width}x{height} is too large for JPEG"));
+            };
+            encoder
+                .encode(pixels, w, h, jpeg_encoder::ColorType::Rgb)
+                .map_err(|e| format!("cannot encode JPEG: {e}"))?;
+            Ok(out)
+        }
+        Format::Webp => {
+            let mut config =
+                webp::WebPConfig::new().map_err(|_| "cannot set up the WebP encoder".to_owned())?;
+            config.quality = settings.webp_quality as f32;
+            config.method = settings.webp_effort as i32;
+            let encoder = webp::Encoder::from_rgb(pixels, width, height);
+            let data = encoder
+                .encode_advanced(&config)
+                .map_err(|e| format!("cannot encode WebP: {e:?}"))?;
+            Ok(data.to_vec())
+        }
+    }
+}
+
+/// The average colour (a good stand-in for the dominant one at this size) and a few-pixel PNG.
+fn colour_and_placeholder(source: &Rgb, resizer: &mut Resizer) -> Result<(String, String), String> {
+    let width = PLACEHOLDER_WIDTH.min(source.width);
+    let height = scaled_height((source.width, source.height), width).min(4 * width);
+    let mut small = Image::new(width, height, PixelType::U8x3);
+    let src = source_view(source)?;
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(FilterType::Box))
+        .fit_into_destination(None);
+    resizer
+        .resize(&src, &mut small, &options)
+        .map_err(|e| format!("cannot make the placeholder: {e}"))?;
+    let pixels = small.buffer();
+    let count = (pixels.len() / 3).max(1) as u64;
+    let mut sum = [0u64; 3];
+    for p in pixels.chunks_exact(3) {
+        for (s, &c) in sum.iter_mut().zip(p) {
+            *s += c as u64;
+        }
+    }
+    let color = format!(
+        "#{:02x}{:02x}{:02x}",
+        sum[0] / count,
+        sum[1] / count,
+        sum[2] / count
+    );
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new_with_quality(
+        &mut png,
+        image::codecs::png::CompressionType::Best,
+        image::codecs::png::FilterType::Adaptive,
+    )
+    .write_image(pixels, width, height, image::ExtendedColorType::Rgb8)
+    .map_err(|e| format!("cannot encode the placeholder: {e}"))?;
+    let placeholder = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    );
+    Ok((color, placeholder))
+}
+
+use image::ImageEncoder as _;
+
+/// Writes a file so that a reader sees either nothing or the whole file: a temporary file in the
+/// same folder, then a rename.
+pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::Builder::new()
+        .prefix(".instabake-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    file.write_all(data)?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient(width: u32, height: u32) -> Vec<u8> {
+        let image = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
+        });
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(&image)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn widths_never_upscale() {
+        assert_eq!(target_widths(&[320, 640, 1080], 1080), [1080, 640, 320]);
+        assert_eq!(target_widths(&[320, 640, 1080], 800), [800, 640, 320]);
+        assert_eq!(target_widths(&[320, 640, 1080], 200), [200]);
+        assert_eq!(target_widths(&[1080, 320], 1440), [1080, 320]);
+    }
+
+    #[test]
+    fn encodes_every_width_and_format_at_the_stated_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = decode(&gradient(900, 1125)).unwrap();
+        let settings = MediaSettings::default();
+        let encoded = encode_all(&source, &settings, dir.path(), |f, w| {
+            format!("x-{w}.{}", f.extension())
+        })
+        .unwrap();
+        assert_eq!((encoded.width, encoded.height), (900, 1125));
+        assert_eq!(encoded.variants.len(), 6);
+        for v in &encoded.variants {
+            let bytes = std::fs::read(dir.path().join(&v.file)).unwrap();
+            assert_eq!(bytes.len() as u64, v.bytes);
+            let decoded = image::load_from_memory(&bytes).unwrap();
+            assert_eq!(
+                (decoded.width(), decoded.height()),
+                (v.width, v.height),
+                "{}",
+                v.file
+            );
+        }
+        assert_eq!(encoded.variants[0].width, 900);
+        assert_eq!(encoded.variants[2].height, 800);
+        assert!(encoded.placeholder.starts_with("data:image/png;base64,"));
+        assert!(encoded.color.starts_with('#') && encoded.color.len() == 7);
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_image() {
+        assert!(decode(b"<html>403 URL signature expired</html>")
+            .unwrap_err()
+            .contains("not an image"));
+        let truncated = gradient(64, 64);
+        assert!(decode(&truncated[..truncated.len() / 3]).is_err());
+    }
+
+    #[test]
+    fn rejects_huge_dimensions_without_allocating() {
+        // A PNG header announcing 20000x20000 pixels: refused from the header alone.
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&[0u8; 3], 1, 1, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        // Patch width and height in the IHDR chunk (bytes 16..24); the CRC then fails too, and either
+        // error is fine: what matters is that no 1.2 GB buffer is allocated.
+        png[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+        assert!(decode(&png).is_err());
+    }
+
+    #[test]
+    fn orientation_is_honoured() {
+        // A 40x20 JPEG tagged "rotate 90" must come out 20x40.
+        let jpeg = gradient(40, 20);
+        let exif: &[u8] = &[
+            0xFF, 0xE1, 0x00, 0x22, b'E', b'x', b'i', b'f', 0, 0, b'M', b'M', 0, 42, 0, 0, 0, 8, 0,
+            1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0,
+        ];
+        let mut tagged = jpeg[..2].to_vec();
+        tagged.extend_from_slice(exif);
+        tagged.extend_from_slice(&jpeg[2..]);
+        let rgb = decode(&tagged).unwrap();
+        assert_eq!((rgb.width, rgb.height), (20, 40));
+    }
+}

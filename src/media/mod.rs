@@ -1,0 +1,241 @@
+//! The media engine: for every item of every post, get the source image once (from the cache of
+//! originals, else by download), decode it once, and make every configured width in every format.
+//!
+//! Downloads run concurrently on the async runtime; decoding and encoding run on the rayon pool, so
+//! a slow media host never leaves the CPU idle and the CPU work never blocks the network. A bounded
+//! number of items are in flight at once, so memory does not grow with the size of the feed.
+//! Encoded files go into the cache folder under content-addressed names; the emit stage copies them
+//! into the site.
+
+pub mod encode;
+pub mod fetch;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+pub use encode::Encoded;
+pub use fetch::Fetcher;
+
+use crate::cache::Cache;
+use crate::report;
+use crate::source::Item;
+
+/// Bumped whenever the pipeline changes in a way that changes output bytes, so that cached variants
+/// and file names are not reused across such a change.
+const PIPELINE_VERSION: u32 = 1;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Webp,
+    Jpeg,
+}
+
+impl Format {
+    /// File extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Webp => "webp",
+            Format::Jpeg => "jpg",
+        }
+    }
+
+    /// MIME type, for `<source type=...>`.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Webp => "image/webp",
+            Format::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// How images are resized and encoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaSettings {
+    pub widths: Vec<u32>,
+    pub formats: Vec<Format>,
+    pub jpeg_quality: u8,
+    pub webp_quality: u8,
+    /// libwebp's `method`, 0 (fast) to 6 (small).
+    pub webp_effort: u8,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        MediaSettings {
+            widths: vec![320, 640, 1080],
+            formats: vec![Format::Webp, Format::Jpeg],
+            jpeg_quality: 80,
+            webp_quality: 80,
+            webp_effort: 4,
+        }
+    }
+}
+
+impl MediaSettings {
+    /// Checks ranges; the message names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.widths.is_empty() || self.widths.iter().any(|&w| !(16..=8192).contains(&w)) {
+            return Err(format!(
+                "images.widths = {:?}: give at least one width, each from 16 to 8192",
+                self.widths
+            ));
+        }
+        if self.formats.is_empty() {
+            return Err("images.formats is empty: give at least one of \"webp\", \"jpeg\"".into());
+        }
+        if !(1..=100).contains(&self.jpeg_quality) {
+            return Err(format!(
+                "images.jpeg_quality = {} is out of range (1 to 100)",
+                self.jpeg_quality
+            ));
+        }
+        if !(1..=100).contains(&self.webp_quality) {
+            return Err(format!(
+                "images.webp_quality = {} is out of range (1 to 100)",
+                self.webp_quality
+            ));
+        }
+        if self.webp_effort > 6 {
+            return Err(format!(
+                "images.webp_effort = {} is out of range (0 to 6)",
+                self.webp_effort
+            ));
+        }
+        Ok(())
+    }
+
+    /// What, besides the source bytes, decides the output bytes of one format.
+    fn fingerprint(&self, format: Format) -> String {
+        let quality = match format {
+            Format::Jpeg => format!("q{}", self.jpeg_quality),
+            Format::Webp => format!("q{}m{}", self.webp_quality, self.webp_effort),
+        };
+        format!("v{PIPELINE_VERSION}-{}-{quality}", format.extension())
+    }
+
+    /// The fingerprint of the whole settings, keying the cache's record of one source's variants.
+    fn key(&self) -> String {
+        let mut text = format!("{:?}", self.widths);
+        for f in &self.formats {
+            text.push_str(&self.fingerprint(*f));
+        }
+        blake3::hash(text.as_bytes()).to_hex()[..12].to_owned()
+    }
+}
+
+/// One encoded file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+    /// File name, content addressed: `<hash of source and settings>-<width>.<ext>`.
+    pub file: String,
+    pub bytes: u64,
+}
+
+/// Why one item could not be baked.
+pub type ItemError = String;
+
+/// Bakes every item, returning each one's result by item id. Items that share an id are baked once.
+pub async fn bake_items(
+    items: Vec<Item>,
+    fetcher: Fetcher,
+    cache: Arc<Cache>,
+    settings: Arc<MediaSettings>,
+) -> HashMap<String, Result<Encoded, ItemError>> {
+    let workers = rayon::current_num_threads().max(1);
+    // Enough items in flight to keep every core busy while others download, few enough that
+    // decoded images never pile up in memory.
+    let slots = Arc::new(tokio::sync::Semaphore::new(workers * 2 + 2));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut seen = std::collections::HashSet::new();
+    for item in items {
+        if !seen.insert(item.id.clone()) {
+            continue;
+        }
+        let (fetcher, cache, settings, slots) = (
+            fetcher.clone(),
+            cache.clone(),
+            settings.clone(),
+            slots.clone(),
+        );
+        tasks.spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let result = bake_item(&item, &fetcher, &cache, &settings).await;
+            (item.id, result)
+        });
+    }
+    let mut results = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((id, result)) => {
+                results.insert(id, result);
+            }
+            Err(e) => report::warn(format!("an image task failed: {e}")),
+        }
+    }
+    results
+}
+
+async fn bake_item(
+    item: &Item,
+    fetcher: &Fetcher,
+    cache: &Cache,
+    settings: &Arc<MediaSettings>,
+) -> Result<Encoded, ItemError> {
+    let bytes = match cache.original(&item.id) {
+        Some(bytes) => bytes,
+        None => {
+            let url = item
+                .image_url
+                .as_deref()
+                .ok_or_else(|| "the API gave no image URL for it".to_owned())?;
+            report::detail(format!("downloading media {}", item.id));
+            let bytes = fetcher.fetch_image(url).await?;
+            cache
+                .store_original(&item.id, &bytes)
+                .map_err(|e| format!("cannot keep the original in the cache: {e}"))?;
+            bytes
+        }
+    };
+    let source_hash = blake3::hash(&bytes);
+    let key = settings.key();
+    if let Some(encoded) = cache.encoded(source_hash.as_bytes(), &key) {
+        return Ok(encoded);
+    }
+    let settings = settings.clone();
+    let out_dir = cache.variants_dir();
+    let names: HashMap<Format, String> = settings
+        .formats
+        .iter()
+        .map(|&f| {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(source_hash.as_bytes());
+            hasher.update(settings.fingerprint(f).as_bytes());
+            (f, hasher.finalize().to_hex()[..16].to_owned())
+        })
+        .collect();
+    let (send, receive) = tokio::sync::oneshot::channel();
+    let id = item.id.clone();
+    rayon::spawn(move || {
+        let result = encode::decode(&bytes).and_then(|rgb| {
+            drop(bytes);
+            encode::encode_all(&rgb, &settings, &out_dir, |format, width| {
+                format!("{}-{width}.{}", names[&format], format.extension())
+            })
+        });
+        let _ = send.send(result);
+    });
+    let encoded = receive
+        .await
+        .map_err(|_| format!("encoding media {id} crashed"))??;
+    cache
+        .store_encoded(source_hash.as_bytes(), &key, &encoded)
+        .map_err(|e| format!("cannot record the variants in the cache: {e}"))?;
+    Ok(encoded)
+}

@@ -1,0 +1,138 @@
+//! Rendering the HTML partial with Tera, from the same document as the data file.
+//!
+//! The built-in template is `templates/instagram.html`, embedded in the binary; a site replaces it
+//! with its own file (`[render] template = "..."`). Autoescape is always on, with an escape function
+//! that also neutralises `{` and `}`: the partial is included by a site generator whose own
+//! template language (Hugo's Go templates, Zola's Tera, Jekyll's Liquid, Eleventy's Nunjucks) would
+//! otherwise execute `{{ ... }}` written in a caption.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::feed::Document;
+
+/// The built-in partial.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");
+
+/// Settings the template reads besides the feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenderSettings {
+    /// The `sizes` attribute.
+    pub sizes: String,
+    /// How many posts load eagerly (the first row).
+    pub eager: usize,
+}
+
+/// Renders the partial. `template` is a site's own template file, or `None` for the built-in one.
+pub fn render(
+    document: &Document,
+    settings: &RenderSettings,
+    template: Option<&Path>,
+) -> Result<String> {
+    let (name, source) = match template {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path).map_err(|e| Error::Template {
+                name: path.display().to_string(),
+                message: format!("cannot read it: {e}"),
+            })?,
+        ),
+        None => (
+            "instagram.html (built in)".to_owned(),
+            DEFAULT_TEMPLATE.to_owned(),
+        ),
+    };
+    let template_error = |e: tera::Error| Error::Template {
+        name: name.clone(),
+        message: tera_message(&e),
+    };
+    let mut tera = tera::Tera::default();
+    tera.add_raw_template("instagram.html", &source)
+        .map_err(template_error)?;
+    tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(escape);
+    let mut context = tera::Context::new();
+    context.insert("feed", document);
+    context.insert("settings", settings);
+    tera.render("instagram.html", &context)
+        .map_err(template_error)
+}
+
+/// Tera nests the useful part of an error (line, column, what was expected) in its sources.
+fn tera_message(error: &tera::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// HTML escaping for text and attribute values, plus `{` and `}` so that no generator's template
+/// syntax survives into the partial.
+pub fn escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_html_and_template_syntax() {
+        assert_eq!(
+            escape(r#"<script>alert("x")</script> {{ .Site.Title }} {% raw %}"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#123;&#123; .Site.Title &#125;&#125; &#123;% raw %&#125;"
+        );
+    }
+
+    #[test]
+    fn template_errors_name_the_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.html");
+        std::fs::write(
+            &path,
+            "<ul>\n{% for p in feed.posts %}\n<li>{{ p.id }</li>\n",
+        )
+        .unwrap();
+        let document = crate::feed::Document {
+            schema: 1,
+            generator: String::new(),
+            source: crate::source::Origin::Live,
+            fetched_at: String::new(),
+            account: crate::feed::AccountDoc {
+                id: None,
+                username: None,
+                account_type: None,
+                profile_url: None,
+            },
+            posts: vec![],
+        };
+        let settings = RenderSettings {
+            sizes: String::new(),
+            eager: 3,
+        };
+        let err = render(&document, &settings, Some(&path))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mine.html"), "{err}");
+        assert!(err.contains("3:"), "{err}");
+    }
+}

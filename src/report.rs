@@ -1,0 +1,186 @@
+//! Everything instabake prints goes through here: progress lines, warnings and errors on stderr,
+//! GitHub Actions annotations when running there.
+//!
+//! The one rule this module enforces is that a secret never reaches the terminal: every line is
+//! passed through [`redact`] first, whatever its origin (our messages, an API error text, a panic).
+//! Under GitHub Actions the token is also registered with `::add-mask::` before anything else is
+//! printed, so the runner hides it from its own logs too.
+
+use std::io::Write;
+use std::sync::RwLock;
+
+/// How much to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Verbosity {
+    /// Only warnings and errors (`-q`).
+    Quiet,
+    /// One line per stage and a summary.
+    #[default]
+    Normal,
+    /// Also per-post and per-request detail (`-v`).
+    Verbose,
+}
+
+struct State {
+    verbosity: Verbosity,
+    github: bool,
+    secrets: Vec<String>,
+}
+
+static STATE: RwLock<State> = RwLock::new(State {
+    verbosity: Verbosity::Normal,
+    github: false,
+    secrets: Vec::new(),
+});
+
+/// Sets the verbosity and detects GitHub Actions (`GITHUB_ACTIONS=true`).
+pub fn init(verbosity: Verbosity) {
+    let mut state = STATE.write().unwrap_or_else(|e| e.into_inner());
+    state.verbosity = verbosity;
+    state.github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+}
+
+/// True when running as a GitHub Actions step.
+pub fn is_github_actions() -> bool {
+    STATE.read().map(|s| s.github).unwrap_or(false)
+}
+
+/// Registers a secret: it is replaced by `***` in every line printed from now on, and masked in the
+/// GitHub Actions log. Secrets shorter than 8 characters are not registered (masking every `a` would
+/// make the output unreadable, and no real token is that short).
+pub fn add_secret(secret: &str) {
+    if secret.len() < 8 {
+        return;
+    }
+    let mut state = STATE.write().unwrap_or_else(|e| e.into_inner());
+    if state.secrets.iter().any(|s| s == secret) {
+        return;
+    }
+    if state.github {
+        // The runner reads this line and masks the value in everything printed after it; the line
+        // itself is not shown in the log.
+        let _ = writeln!(std::io::stdout(), "::add-mask::{secret}");
+    }
+    state.secrets.push(secret.to_owned());
+}
+
+/// Replaces every registered secret in `text` by `***`.
+pub fn redact(text: &str) -> String {
+    let state = STATE.read().unwrap_or_else(|e| e.into_inner());
+    let mut out = text.to_owned();
+    for secret in &state.secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "***");
+        }
+    }
+    out
+}
+
+fn verbosity() -> Verbosity {
+    STATE.read().map(|s| s.verbosity).unwrap_or_default()
+}
+
+fn emit(line: &str) {
+    let mut err = std::io::stderr().lock();
+    // A closed stderr is not worth failing a bake over.
+    let _ = writeln!(err, "{}", redact(line));
+}
+
+/// A normal progress line (hidden by `-q`).
+pub fn info(message: impl AsRef<str>) {
+    if verbosity() >= Verbosity::Normal {
+        emit(message.as_ref());
+    }
+}
+
+/// A detail line (shown with `-v`).
+pub fn detail(message: impl AsRef<str>) {
+    if verbosity() >= Verbosity::Verbose {
+        emit(message.as_ref());
+    }
+}
+
+/// A warning: always printed; an annotation under GitHub Actions.
+pub fn warn(message: impl AsRef<str>) {
+    let message = message.as_ref();
+    if is_github_actions() {
+        emit(&format!(
+            "::warning title=instabake::{}",
+            annotation_escape(message)
+        ));
+    } else {
+        emit(&format!("warning: {message}"));
+    }
+}
+
+/// An error that ends the command: always printed with its cause chain; an annotation under GitHub
+/// Actions.
+pub fn error(err: &(dyn std::error::Error + 'static)) {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    if is_github_actions() {
+        emit(&format!(
+            "::error title=instabake::{}",
+            annotation_escape(&message)
+        ));
+    } else {
+        emit(&format!("error: {message}"));
+    }
+}
+
+/// Workflow commands end at a newline and treat `%` specially; this is the runner's own escaping.
+fn annotation_escape(message: &str) -> String {
+    message
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Installs a panic hook that prints the panic message redacted, so a bug can never print the token.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        emit(&format!(
+            "error: instabake crashed{location}: {payload}\nThis is a bug; please report it with the output of `instabake build -v`."
+        ));
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_registered_secrets_only() {
+        add_secret("IGQsecretTOKENvalue");
+        assert_eq!(
+            redact("url?access_token=IGQsecretTOKENvalue&x=1"),
+            "url?access_token=***&x=1"
+        );
+        assert_eq!(redact("nothing here"), "nothing here");
+        add_secret("short");
+        assert_eq!(redact("short"), "short");
+    }
+
+    #[test]
+    fn escapes_annotation_text() {
+        assert_eq!(annotation_escape("50% off\nnext"), "50%25 off%0Anext");
+    }
+}

@@ -1,0 +1,533 @@
+//! The Graph API client (Instagram API with Instagram Login).
+//!
+//! One `reqwest::Client` with timeouts; the list call expands carousel children in the same request,
+//! so a bake costs one request per 100 posts; children that still come back as ids only are fetched
+//! one by one. Errors are typed by their Graph API code, and only transient failures are retried.
+//!
+//! The token travels only in the query string of requests to the API base, and request URLs are
+//! never put into an error or a log line (`reqwest::Error::without_url`), because they carry it.
+//! `paging.next` links are re-based onto the configured API base with our own token, so a hostile or
+//! odd `next` cannot send the token to another host.
+
+use std::time::Duration;
+
+use url::Url;
+
+use super::wire::{ErrorEnvelope, FlatError, MediaPage, WireMedia};
+use super::{Account, Feed, Origin};
+use crate::error::{Error, Result};
+use crate::report;
+use crate::token::Token;
+
+/// Fields of a post in the list call, children expanded.
+pub const MEDIA_FIELDS: &str = "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,username,alt_text,is_shared_to_feed,children{id,media_type,media_url,thumbnail_url,alt_text}";
+/// Fields of a carousel child fetched on its own.
+pub const CHILD_FIELDS: &str = "id,media_type,media_url,thumbnail_url,alt_text";
+/// The largest page the API serves.
+const MAX_PAGE: usize = 100;
+/// A feed never needs more pages than this; a `next` chain longer than that is cut off.
+const MAX_PAGES: usize = 200;
+/// The largest API response body accepted.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Attempts for a request that fails transiently.
+const ATTEMPTS: u32 = 3;
+
+/// How the caller should treat an API error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Code 190: the token expired, was invalidated or is malformed. Never retried.
+    TokenDead,
+    /// Codes 4, 17, 32, 613, 80002: throttled. Not retried within a run.
+    Throttled,
+    /// Codes 1, 2, or `is_transient`: worth retrying.
+    Transient,
+    /// Code 10 or 200-299: a permission or account type is missing.
+    Permission,
+    /// Code 100: a field or parameter was rejected.
+    BadRequest,
+    /// Anything else.
+    Other,
+}
+
+/// An error answered by the Graph API.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// What was asked, e.g. `the media list (page 2)`.
+    pub what: String,
+    pub status: u16,
+    pub code: Option<i64>,
+    pub subcode: Option<i64>,
+    pub kind: Option<String>,
+    pub message: String,
+    pub transient: bool,
+    pub fbtrace_id: Option<String>,
+}
+
+impl ApiError {
+    /// Classifies the error by its code.
+    pub fn class(&self) -> ErrorClass {
+        match self.code {
+            Some(190) => ErrorClass::TokenDead,
+            Some(4 | 17 | 32 | 613 | 80002) => ErrorClass::Throttled,
+            Some(10 | 200..=299) => ErrorClass::Permission,
+            Some(100) => ErrorClass::BadRequest,
+            Some(1 | 2) => ErrorClass::Transient,
+            _ if self.transient => ErrorClass::Transient,
+            _ => ErrorClass::Other,
+        }
+    }
+
+    /// What the user should do about it.
+    pub fn hint(&self) -> &'static str {
+        match self.class() {
+            ErrorClass::TokenDead => {
+                "the access token is no longer valid (expired, invalidated by a password change, or \
+                 malformed). Generate a new long-lived token for the account (Meta App Dashboard > \
+                 Instagram > API setup with Instagram login > Generate token), put it in \
+                 INSTAGRAM_ACCESS_TOKEN, and refresh it before its 60 days run out"
+            }
+            ErrorClass::Throttled => {
+                "Instagram is rate limiting this app; wait before baking again (limits reset within \
+                 an hour) and bake less often"
+            }
+            ErrorClass::Permission => {
+                "the token lacks a permission: it needs the instagram_business_basic scope, and the \
+                 account must be a Business or Creator account (Instagram app > Settings > Account \
+                 type and tools)"
+            }
+            ErrorClass::BadRequest => {
+                "the API rejected a field or parameter; check that api_base points at \
+                 graph.instagram.com and that the token is an Instagram Login token"
+            }
+            ErrorClass::Transient => "a temporary problem at Instagram; try again later",
+            ErrorClass::Other => "see the message above; if it persists, check the token and the account",
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the Instagram API refused {}: {}",
+            self.what,
+            self.message.trim()
+        )?;
+        match (self.code, self.subcode) {
+            (Some(code), Some(sub)) => write!(f, " (code {code}, subcode {sub})")?,
+            (Some(code), None) => write!(f, " (code {code})")?,
+            _ => write!(f, " (HTTP {})", self.status)?,
+        }
+        write!(f, ". {}", self.hint())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Parses an error body, in either envelope. `None` when the body is not an API error.
+pub fn parse_error(what: &str, status: u16, body: &[u8]) -> Option<ApiError> {
+    if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(body) {
+        let e = envelope.error;
+        let message = e
+            .error_user_msg
+            .filter(|m| !m.is_empty())
+            .unwrap_or(e.message);
+        return Some(ApiError {
+            what: what.to_owned(),
+            status,
+            code: e.code,
+            subcode: e.error_subcode,
+            kind: e.kind,
+            message: report::redact(&message),
+            transient: e.is_transient,
+            fbtrace_id: e.fbtrace_id,
+        });
+    }
+    if let Ok(flat) = serde_json::from_slice::<FlatError>(body) {
+        return Some(ApiError {
+            what: what.to_owned(),
+            status,
+            code: flat.code.filter(|c| *c >= 1000 || *c < 400),
+            subcode: None,
+            kind: flat.error_type,
+            message: report::redact(&flat.error_message),
+            transient: false,
+            fbtrace_id: None,
+        });
+    }
+    None
+}
+
+/// A client for one account's token.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    token: Token,
+}
+
+impl Client {
+    /// A client for `base` (e.g. `https://graph.instagram.com` or `.../v25.0`).
+    pub fn new(http: reqwest::Client, base: &str, token: Token) -> Result<Client> {
+        let mut base = Url::parse(base)
+            .map_err(|e| Error::Usage(format!("api_base {base:?} is not a URL: {e}")))?;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        Ok(Client { http, base, token })
+    }
+
+    /// Fetches the newest `limit` posts, following `paging.next` as needed, with carousel children
+    /// filled in.
+    pub async fn feed(&self, limit: usize) -> Result<Feed> {
+        let mut url = self.url("me/media")?;
+        url.query_pairs_mut()
+            .append_pair("fields", MEDIA_FIELDS)
+            .append_pair("limit", &limit.min(MAX_PAGE).to_string());
+        let mut media: Vec<WireMedia> = Vec::new();
+        let mut seen_next = std::collections::HashSet::new();
+        for page_number in 1..=MAX_PAGES {
+            let what = if page_number == 1 {
+                "the media list".to_owned()
+            } else {
+                format!("the media list (page {page_number})")
+            };
+            let body = self.get(&what, url.clone()).await?;
+            let page = MediaPage::parse(&body).map_err(|message| Error::BadResponse {
+                what: what.clone(),
+                message,
+            })?;
+            report::detail(format!("{what}: {} posts", page.data.len()));
+            let empty = page.data.is_empty();
+            media.extend(page.data);
+            if media.len() >= limit || empty {
+                break;
+            }
+            let Some(next) = page.paging.and_then(|p| p.next) else {
+                break;
+            };
+            let next = self.rebase(&next)?;
+            if !seen_next.insert(next.to_string()) {
+                report::warn(
+                    "the API's paging links loop back to a page already read; stopping there",
+                );
+                break;
+            }
+            url = next;
+            if page_number == MAX_PAGES {
+                report::warn(format!(
+                    "stopped paging after {MAX_PAGES} pages; the API kept sending more"
+                ));
+            }
+        }
+        media.truncate(limit);
+        for post in &mut media {
+            self.fill_children(post).await?;
+        }
+        let username = media.iter().find_map(|m| m.username.clone());
+        Ok(Feed {
+            account: Account {
+                username,
+                ..Account::default()
+            },
+            posts: media.into_iter().map(WireMedia::into_post).collect(),
+            fetched_at: super::now_rfc3339(),
+            origin: Origin::Live,
+        })
+    }
+
+    /// Fetches the children of a carousel that came back as ids only.
+    async fn fill_children(&self, post: &mut WireMedia) -> Result<()> {
+        let Some(children) = post.children.as_mut() else {
+            return Ok(());
+        };
+        for child in children.data.iter_mut().filter(|c| c.is_id_only()) {
+            let mut url = self.url(&encode_segment(&child.id))?;
+            url.query_pairs_mut().append_pair("fields", CHILD_FIELDS);
+            let what = format!("carousel item {} of post {}", child.id, post.id);
+            let body = self.get(&what, url).await?;
+            let full: WireMedia =
+                serde_json::from_slice(&body).map_err(|e| Error::BadResponse {
+                    what,
+                    message: e.to_string(),
+                })?;
+            *child = full;
+        }
+        Ok(())
+    }
+
+    fn url(&self, path: &str) -> Result<Url> {
+        self.base
+            .join(path)
+            .map_err(|e| Error::Usage(format!("cannot build an API URL for {path}: {e}")))
+    }
+
+    /// Takes the path and query of a `paging.next` link and puts them on our API base, without the
+    /// token the API echoed into it.
+    fn rebase(&self, next: &str) -> Result<Url> {
+        let parsed = Url::parse(next)
+            .or_else(|_| self.base.join(next))
+            .map_err(|_| Error::BadResponse {
+                what: "the media list".into(),
+                message: "paging.next is not a URL".into(),
+            })?;
+        let base_path = self.base.path().trim_end_matches('/');
+        let path = if parsed.path().starts_with(base_path) || base_path.is_empty() {
+            parsed.path().to_owned()
+        } else {
+            format!("{base_path}{}", parsed.path())
+        };
+        let mut url = self.base.clone();
+        url.set_path(&path);
+        url.set_query(None);
+        {
+            let mut query = url.query_pairs_mut();
+            for (key, value) in parsed.query_pairs() {
+                if key != "access_token" {
+                    query.append_pair(&key, &value);
+                }
+            }
+        }
+        Ok(url)
+    }
+
+    /// One GET with the token, retried on transient failures. Returns the body of a success.
+    async fn get(&self, what: &str, mut url: Url) -> Result<Vec<u8>> {
+        url.query_pairs_mut()
+            .append_pair("access_token", self.token.expose());
+        let mut attempt = 1;
+        loop {
+            let outcome = self.get_once(what, url.clone()).await;
+            let retry = match &outcome {
+                Ok(_) => false,
+                Err(Error::Api(e)) => e.class() == ErrorClass::Transient || e.status >= 500,
+                Err(Error::Network { .. }) => true,
+                Err(_) => false,
+            };
+            if !retry || attempt >= ATTEMPTS {
+                return outcome;
+            }
+            let delay = backoff(attempt);
+            if let Err(e) = &outcome {
+                report::detail(format!(
+                    "{e}; retrying in {:.1} s (attempt {} of {ATTEMPTS})",
+                    delay.as_secs_f32(),
+                    attempt + 1
+                ));
+            }
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn get_once(&self, what: &str, url: Url) -> Result<Vec<u8>> {
+        let network = |e: reqwest::Error| Error::Network {
+            what: what.to_owned(),
+            message: describe_reqwest(e),
+        };
+        let mut response = self.http.get(url).send().await.map_err(network)?;
+        let status = response.status();
+        note_usage(response.headers());
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(network)? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(Error::BadResponse {
+                    what: what.to_owned(),
+                    message: format!("the response is larger than {} MiB", MAX_BODY >> 20),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if let Some(error) = parse_error(what, status.as_u16(), &body) {
+            return Err(error.into());
+        }
+        if !status.is_success() {
+            let snippet = report::redact(&String::from_utf8_lossy(&body[..body.len().min(120)]));
+            let message = format!("HTTP {} with body {:?}", status.as_u16(), snippet.trim());
+            return Err(if status.is_server_error() || status.as_u16() == 429 {
+                Error::Network {
+                    what: what.to_owned(),
+                    message,
+                }
+            } else {
+                Error::BadResponse {
+                    what: what.to_owned(),
+                    message,
+                }
+            });
+        }
+        Ok(body)
+    }
+}
+
+/// The shared HTTP client: timeouts on every request, a User-Agent that names us.
+pub fn http_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("instabake/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .read_timeout(Duration::from_secs(20))
+        .build()
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot set up the HTTP client: {}",
+                describe_reqwest(e)
+            ))
+        })
+}
+
+/// A reqwest error without its URL (which carries the token), with its cause chain.
+pub fn describe_reqwest(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        error.to_string()
+    };
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    report::redact(&text)
+}
+
+/// Exponential backoff with jitter: about 0.4 s, then 1.2 s.
+fn backoff(attempt: u32) -> Duration {
+    let base = 400u64 * 3u64.pow(attempt - 1);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0);
+    Duration::from_millis(base + nanos % (base / 2 + 1))
+}
+
+/// Reads Meta's usage headers and warns when a quota is nearly used up. The values are JSON objects
+/// of percentages (or, in one variant, nested per business id); anything unreadable is ignored.
+fn note_usage(headers: &reqwest::header::HeaderMap) {
+    for name in ["x-app-usage", "x-business-use-case-usage"] {
+        let Some(value) = headers.get(name).and_then(|v| v.to_str().ok()) else {
+            continue;
+        };
+        if let Some(percent) = max_usage(value) {
+            report::detail(format!("{name}: {percent}% of the quota used"));
+            if percent >= 90 {
+                report::warn(format!(
+                    "Instagram reports {percent}% of this app's rate limit used ({name}); bake less often"
+                ));
+            }
+        }
+    }
+}
+
+/// The largest usage percentage in a usage header value.
+pub fn max_usage(value: &str) -> Option<u64> {
+    fn walk(value: &serde_json::Value, max: &mut Option<u64>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    let counts = matches!(
+                        key.as_str(),
+                        "call_count" | "total_cputime" | "total_time" | "call_volume" | "cpu_time"
+                    );
+                    match v.as_u64() {
+                        Some(n) if counts => *max = Some(max.unwrap_or(0).max(n)),
+                        _ => walk(v, max),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, max)),
+            _ => {}
+        }
+    }
+    let parsed: serde_json::Value = serde_json::from_str(value).ok()?;
+    let mut max = None;
+    walk(&parsed, &mut max);
+    max
+}
+
+/// A media id as one URL path segment: ids are digits, but nothing from the API is trusted.
+fn encode_segment(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(base: &str) -> Client {
+        Client::new(
+            reqwest::Client::new(),
+            base,
+            Token::new("IGQWRunit-test-token"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn next_links_are_rebased_without_their_token() {
+        let c = client("http://127.0.0.1:9999");
+        let url = c
+            .rebase("https://graph.instagram.com/v21.0/1784/media?limit=25&access_token=LEAKED&after=QVFI")
+            .unwrap();
+        assert_eq!(url.host_str(), Some("127.0.0.1"));
+        assert_eq!(url.path(), "/v21.0/1784/media");
+        assert!(!url.as_str().contains("LEAKED"));
+        assert!(url.as_str().contains("after=QVFI"));
+
+        let c = client("https://graph.instagram.com/v25.0");
+        let url = c.rebase("https://evil.example/me/media?after=x").unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://graph.instagram.com/v25.0/me/media?after=x"
+        );
+    }
+
+    #[test]
+    fn errors_are_classified_by_code() {
+        let e = parse_error(
+            "x",
+            400,
+            br#"{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"fbtrace_id":"A"}}"#,
+        )
+        .unwrap();
+        assert_eq!(e.class(), ErrorClass::TokenDead);
+        assert!(e.to_string().contains("Session has expired"));
+        assert!(e.to_string().contains("INSTAGRAM_ACCESS_TOKEN"));
+        let e = parse_error(
+            "x",
+            400,
+            br#"{"error":{"message":"(#4) limit","code":4,"is_transient":true}}"#,
+        )
+        .unwrap();
+        assert_eq!(e.class(), ErrorClass::Throttled);
+        let e = parse_error("x", 500, br#"{"error":{"message":"oops","code":2}}"#).unwrap();
+        assert_eq!(e.class(), ErrorClass::Transient);
+        let e = parse_error("x", 400, br#"{"error":{"message":"no","code":10}}"#).unwrap();
+        assert_eq!(e.class(), ErrorClass::Permission);
+        assert!(parse_error("x", 200, br#"{"data":[]}"#).is_none());
+    }
+
+    #[test]
+    fn usage_headers_are_read_leniently() {
+        assert_eq!(
+            max_usage(r#"{"call_count":2,"total_cputime":0,"total_time":8}"#),
+            Some(8)
+        );
+        assert_eq!(max_usage(r#"{"call_volume":95,"cpu_time":0}"#), Some(95));
+        assert_eq!(
+            max_usage(
+                r#"{"1784":[{"type":"instagram","call_count":91,"total_cputime":1,"total_time":2}]}"#
+            ),
+            Some(91)
+        );
+        assert_eq!(max_usage("{'call_count': 2}"), None);
+    }
+}

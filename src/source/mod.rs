@@ -1,0 +1,95 @@
+//! Where posts come from: the Graph API ([`api`]), a recorded replay folder ([`replay`]), or the
+//! cache's last good feed. Each produces the same plain [`Feed`]; nothing downstream knows which
+//! source it was.
+
+pub mod api;
+pub mod replay;
+pub mod wire;
+
+use serde::{Deserialize, Serialize};
+
+/// Which source a feed came from; recorded in the data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Fetched from the API in this run.
+    Live,
+    /// Read from a recorded replay folder.
+    Replay,
+    /// The last good feed kept in the cache, because the source failed.
+    Cache,
+}
+
+/// The account the posts belong to. Every field may be unknown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: Option<String>,
+    pub username: Option<String>,
+    pub account_type: Option<String>,
+    pub media_count: Option<u64>,
+}
+
+/// What kind of post it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostKind {
+    Image,
+    Video,
+    Carousel,
+}
+
+/// What kind of one media item (a post's own image or video, or a carousel child) it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Image,
+    Video,
+}
+
+/// One image or video to bake: a post's own media, or one carousel child.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub kind: ItemKind,
+    /// The image to bake: `media_url` of an image, `thumbnail_url` (the poster) of a video.
+    pub image_url: Option<String>,
+    /// The video file (`media_url` of a video); absent for videos with licensed audio.
+    pub video_url: Option<String>,
+    pub alt_text: Option<String>,
+}
+
+/// One post, as every source produces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: String,
+    pub kind: PostKind,
+    /// `media_product_type` lowercased: `feed`, `reels`, ...
+    pub product: Option<String>,
+    pub permalink: Option<String>,
+    /// RFC 3339, normalised from the API's `2024-01-02T03:04:05+0000`.
+    pub timestamp: Option<String>,
+    pub caption: Option<String>,
+    pub alt_text: Option<String>,
+    pub username: Option<String>,
+    /// The media to bake, in order: one for an image or video, every child for a carousel.
+    pub items: Vec<Item>,
+}
+
+/// A whole feed as fetched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feed {
+    pub account: Account,
+    pub posts: Vec<Post>,
+    /// When the posts were fetched, RFC 3339 UTC.
+    pub fetched_at: String,
+    pub origin: Origin,
+}
+
+/// The current time as RFC 3339 UTC, second precision.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,145 @@
+//! A recorded replay folder as a source: the API's own responses saved as files, so a site can be
+//! baked with no token and no network (the bundled example site's demo feed, offline demos, tests).
+//!
+//! Layout: `media.json` is the first `/me/media` page in the API's exact shape; its `paging.next`, if
+//! any, names the next page's file in the same folder (`media-2.json`); `me.json` is the optional
+//! `/me` answer; `<id>.json` answers a carousel child that the list gives as an id only. Media URLs
+//! in the JSON are paths relative to the folder, and are read by [`crate::media::Fetcher::Dir`].
+
+use std::path::{Path, PathBuf};
+
+use super::wire::{MediaPage, WireAccount, WireMedia};
+use super::{Account, Feed, Origin};
+use crate::error::{Error, Result};
+
+/// Reads the feed recorded in `dir`, newest `limit` posts.
+pub fn feed(dir: &Path, limit: usize) -> Result<Feed> {
+    let err = |message: String| Error::Replay {
+        path: dir.to_owned(),
+        message,
+    };
+    if !dir.is_dir() {
+        return Err(err("the folder does not exist".into()));
+    }
+    let mut media: Vec<WireMedia> = Vec::new();
+    let mut file = "media.json".to_owned();
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        if !seen.insert(file.clone()) {
+            return Err(err(format!(
+                "paging.next of {file} loops back to a page already read"
+            )));
+        }
+        let path = inside(dir, &file)
+            .ok_or_else(|| err(format!("paging.next {file:?} is not a file in the folder")))?;
+        let body = std::fs::read(&path).map_err(|e| err(format!("cannot read {file}: {e}")))?;
+        let page = MediaPage::parse(&body).map_err(|e| err(format!("{file}: {e}")))?;
+        media.extend(page.data);
+        match page.paging.and_then(|p| p.next) {
+            Some(next) if media.len() < limit => file = next,
+            _ => break,
+        }
+    }
+    media.truncate(limit);
+    for post in &mut media {
+        let Some(children) = post.children.as_mut() else {
+            continue;
+        };
+        for child in children.data.iter_mut().filter(|c| c.is_id_only()) {
+            let name = format!("{}.json", child.id);
+            let path =
+                inside(dir, &name).ok_or_else(|| err(format!("bad child id {:?}", child.id)))?;
+            let body = std::fs::read(&path)
+                .map_err(|e| err(format!("carousel item {} needs {name}: {e}", child.id)))?;
+            *child = serde_json::from_slice(&body).map_err(|e| err(format!("{name}: {e}")))?;
+        }
+    }
+    let account = read_account(dir).map_err(err)?;
+    let username = account
+        .username
+        .or_else(|| media.iter().find_map(|m| m.username.clone()));
+    Ok(Feed {
+        account: Account {
+            username,
+            ..account
+        },
+        posts: media.into_iter().map(WireMedia::into_post).collect(),
+        fetched_at: super::now_rfc3339(),
+        origin: Origin::Replay,
+    })
+}
+
+fn read_account(dir: &Path) -> std::result::Result<Account, String> {
+    let path = dir.join("me.json");
+    if !path.is_file() {
+        return Ok(Account::default());
+    }
+    let body = std::fs::read(&path).map_err(|e| format!("cannot read me.json: {e}"))?;
+    let me: WireAccount = serde_json::from_slice(&body).map_err(|e| format!("me.json: {e}"))?;
+    Ok(Account {
+        id: me
+            .user_id
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .or(me.id),
+        username: me.username,
+        account_type: me.account_type,
+        media_count: me.media_count,
+    })
+}
+
+/// Resolves a relative name inside `dir`, refusing anything that would leave it.
+pub fn inside(dir: &Path, name: &str) -> Option<PathBuf> {
+    let relative = Path::new(name);
+    let safe = !name.is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    safe.then(|| dir.join(relative))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_leave_the_folder() {
+        let dir = Path::new("/replay");
+        assert_eq!(
+            inside(dir, "images/01.jpg"),
+            Some(PathBuf::from("/replay/images/01.jpg"))
+        );
+        assert_eq!(inside(dir, "../secret"), None);
+        assert_eq!(inside(dir, "/etc/passwd"), None);
+        assert_eq!(inside(dir, ""), None);
+    }
+
+    #[test]
+    fn pages_and_children_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("media.json"),
+            r#"{"data":[{"id":"1","media_type":"IMAGE","media_url":"a.jpg","username":"u"}],"paging":{"next":"media-2.json"}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("media-2.json"),
+            r#"{"data":[{"id":"2","media_type":"CAROUSEL_ALBUM","children":{"data":[{"id":"21"}]}}]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("21.json"),
+            r#"{"id":"21","media_type":"IMAGE","media_url":"b.jpg"}"#,
+        )
+        .unwrap();
+        let feed = feed(d, 12).unwrap();
+        assert_eq!(feed.posts.len(), 2);
+        assert_eq!(feed.posts[1].items[0].image_url.as_deref(), Some("b.jpg"));
+        assert_eq!(feed.account.username.as_deref(), Some("u"));
+        assert_eq!(super::feed(d, 1).unwrap().posts.len(), 1);
+    }
+}

@@ -1,0 +1,241 @@
+//! The Graph API's JSON, as it really comes back (see `shared/api-samples`): every field but `id`
+//! may be absent, carousel children may be ids only, the last page may have cursors but no `next`,
+//! and errors come in a standard envelope or, from some endpoints, a flat one.
+//!
+//! These types only deserialize; [`WireMedia::into_post`] turns them into the source-neutral
+//! [`Post`].
+
+use serde::Deserialize;
+
+use super::{Item, ItemKind, Post, PostKind};
+
+/// One page of `/me/media`.
+#[derive(Debug, Deserialize)]
+pub struct MediaPage {
+    pub data: Vec<WireMedia>,
+    #[serde(default)]
+    pub paging: Option<Paging>,
+}
+
+/// A media list nested in another object: `/me?fields=media{...}` returns `{"media": {"data": ...}}`
+/// and business discovery one level further down. Accepted so that every captured shape parses.
+#[derive(Debug, Deserialize)]
+struct Nested {
+    media: Option<MediaPage>,
+    business_discovery: Option<Box<Nested>>,
+}
+
+/// Paging links of a list.
+#[derive(Debug, Default, Deserialize)]
+pub struct Paging {
+    pub next: Option<String>,
+}
+
+/// A carousel's `children` edge.
+#[derive(Debug, Default, Deserialize)]
+pub struct Children {
+    #[serde(default)]
+    pub data: Vec<WireMedia>,
+}
+
+/// One media object (a post or a carousel child).
+#[derive(Debug, Default, Deserialize)]
+pub struct WireMedia {
+    pub id: String,
+    pub caption: Option<String>,
+    pub media_type: Option<String>,
+    pub media_product_type: Option<String>,
+    pub media_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    pub permalink: Option<String>,
+    pub timestamp: Option<String>,
+    pub username: Option<String>,
+    pub alt_text: Option<String>,
+    pub is_shared_to_feed: Option<bool>,
+    pub children: Option<Children>,
+}
+
+/// The `/me` account object.
+#[derive(Debug, Default, Deserialize)]
+pub struct WireAccount {
+    pub id: Option<String>,
+    pub user_id: Option<serde_json::Value>,
+    pub username: Option<String>,
+    pub account_type: Option<String>,
+    pub media_count: Option<u64>,
+}
+
+/// `{"error": {...}}`, the Graph API's error envelope.
+#[derive(Debug, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: WireError,
+}
+
+/// The fields of an API error. `code` is absent in no real sample, but a missing code must not turn
+/// an error into a parse failure.
+#[derive(Debug, Default, Deserialize)]
+pub struct WireError {
+    #[serde(default)]
+    pub message: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub code: Option<i64>,
+    pub error_subcode: Option<i64>,
+    #[serde(default)]
+    pub is_transient: bool,
+    pub error_user_msg: Option<String>,
+    pub fbtrace_id: Option<String>,
+}
+
+/// The flat envelope some OAuth endpoints use: `{"error_type", "code", "error_message"}`.
+#[derive(Debug, Deserialize)]
+pub struct FlatError {
+    pub error_type: Option<String>,
+    pub code: Option<i64>,
+    pub error_message: String,
+}
+
+impl MediaPage {
+    /// Parses a list page, also accepting the nested `media` edge shapes.
+    pub fn parse(body: &[u8]) -> Result<MediaPage, String> {
+        match serde_json::from_slice::<MediaPage>(body) {
+            Ok(page) => Ok(page),
+            Err(direct) => {
+                let mut nested: Nested =
+                    serde_json::from_slice(body).map_err(|_| direct.to_string())?;
+                loop {
+                    if let Some(page) = nested.media {
+                        return Ok(page);
+                    }
+                    match nested.business_discovery {
+                        Some(inner) => nested = *inner,
+                        None => return Err(direct.to_string()),
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl WireMedia {
+    /// True when this object holds nothing but its id (a child not expanded by the list call).
+    pub fn is_id_only(&self) -> bool {
+        self.media_type.is_none() && self.media_url.is_none() && self.thumbnail_url.is_none()
+    }
+
+    /// The item to bake for this object, seen as a single image or video.
+    pub fn to_item(&self) -> Item {
+        let is_video = self.media_type.as_deref() == Some("VIDEO");
+        Item {
+            id: self.id.clone(),
+            kind: if is_video {
+                ItemKind::Video
+            } else {
+                ItemKind::Image
+            },
+            image_url: if is_video {
+                self.thumbnail_url.clone()
+            } else {
+                self.media_url
+                    .clone()
+                    .or_else(|| self.thumbnail_url.clone())
+            },
+            video_url: if is_video {
+                self.media_url.clone()
+            } else {
+                None
+            },
+            alt_text: non_empty(self.alt_text.clone()),
+        }
+    }
+
+    /// Converts to a [`Post`]. Children must have been filled in before (see
+    /// `api::Client::fill_children`); a carousel without children falls back to its own
+    /// `media_url`, which the API sets to the first item.
+    pub fn into_post(self) -> Post {
+        let kind = match self.media_type.as_deref() {
+            Some("VIDEO") => PostKind::Video,
+            Some("CAROUSEL_ALBUM") => PostKind::Carousel,
+            _ => PostKind::Image,
+        };
+        let items = match (&kind, &self.children) {
+            (PostKind::Carousel, Some(children)) if !children.data.is_empty() => {
+                children.data.iter().map(WireMedia::to_item).collect()
+            }
+            _ => vec![self.to_item()],
+        };
+        Post {
+            kind,
+            product: self.media_product_type.map(|p| p.to_lowercase()),
+            permalink: self.permalink,
+            timestamp: self.timestamp.as_deref().map(normalise_timestamp),
+            caption: non_empty(self.caption),
+            alt_text: non_empty(self.alt_text),
+            username: self.username,
+            items,
+            id: self.id,
+        }
+    }
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.trim().is_empty())
+}
+
+/// The API writes `2024-01-02T03:04:05+0000`, which is not RFC 3339 (the offset lacks its colon).
+/// Returns RFC 3339 in UTC, or the input unchanged when it is something else entirely.
+pub fn normalise_timestamp(raw: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let api = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+    );
+    time::OffsetDateTime::parse(raw, &api)
+        .or_else(|_| time::OffsetDateTime::parse(raw, &Rfc3339))
+        .ok()
+        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).ok())
+        .unwrap_or_else(|| raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_become_rfc3339_utc() {
+        assert_eq!(
+            normalise_timestamp("2022-10-27T05:03:06+0000"),
+            "2022-10-27T05:03:06Z"
+        );
+        assert_eq!(
+            normalise_timestamp("2022-10-27T07:03:06+0200"),
+            "2022-10-27T05:03:06Z"
+        );
+        assert_eq!(normalise_timestamp("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn video_without_media_url_keeps_its_poster() {
+        let media: WireMedia = serde_json::from_str(
+            r#"{"id":"1","media_type":"VIDEO","thumbnail_url":"https://x/poster.jpg"}"#,
+        )
+        .unwrap();
+        let post = media.into_post();
+        assert_eq!(post.kind, PostKind::Video);
+        assert_eq!(
+            post.items[0].image_url.as_deref(),
+            Some("https://x/poster.jpg")
+        );
+        assert_eq!(post.items[0].video_url, None);
+    }
+
+    #[test]
+    fn nested_media_edges_parse() {
+        let page = MediaPage::parse(br#"{"id":"1","media":{"data":[{"id":"2"}]}}"#).unwrap();
+        assert_eq!(page.data[0].id, "2");
+        let page =
+            MediaPage::parse(br#"{"business_discovery":{"media":{"data":[{"id":"3"}]}},"id":"1"}"#)
+                .unwrap();
+        assert_eq!(page.data[0].id, "3");
+        assert!(MediaPage::parse(br#"{"id":"1"}"#).is_err());
+    }
+}
