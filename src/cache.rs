@@ -107,10 +107,17 @@ impl Cache {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Keeps a feed as the last good one.
+    /// Keeps a feed as the last good one. Media URLs are left out: they are signed, expire within
+    /// days, and a CDN URL has no business in any file we write; a fallback bake finds each item's
+    /// image among the originals by its id instead.
     pub fn store_feed(&self, feed: &Feed) -> Result<()> {
         let path = self.dir.join("feed.json");
-        let json = serde_json::to_vec_pretty(feed)
+        let mut feed = feed.clone();
+        for item in feed.posts.iter_mut().flat_map(|p| p.items.iter_mut()) {
+            item.image_url = None;
+            item.video_url = None;
+        }
+        let json = serde_json::to_vec_pretty(&feed)
             .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
         write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
     }

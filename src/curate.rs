@@ -2,13 +2,16 @@
 //! show.
 
 use crate::report;
-use crate::source::Feed;
+use crate::source::{Feed, Origin};
 
 /// Keeps the newest `limit` posts that have at least one image to bake. The API lists newest first,
 /// and that order is kept.
 pub fn curate(mut feed: Feed, limit: usize) -> Feed {
+    // A feed from the cache has no media URLs (see `Cache::store_feed`): its images are among the
+    // cached originals.
+    let from_cache = feed.origin == Origin::Cache;
     feed.posts.retain(|post| {
-        let bakeable = post.items.iter().any(|item| item.image_url.is_some());
+        let bakeable = from_cache || post.items.iter().any(|item| item.image_url.is_some());
         if !bakeable {
             report::warn(format!(
                 "post {} has no image or video poster to bake (the API sent no media_url or thumbnail_url); leaving it out",
@@ -24,7 +27,7 @@ pub fn curate(mut feed: Feed, limit: usize) -> Feed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{Account, Item, ItemKind, Origin, Post, PostKind};
+    use crate::source::{Account, Item, ItemKind, Post, PostKind};
 
     fn post(id: &str, url: Option<&str>) -> Post {
         Post {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::source::api::describe_reqwest;
+use crate::source::api::{describe_body, describe_reqwest};
 use crate::source::replay;
 
 /// The largest source file accepted. Instagram's largest photos are well under 5 MB.
@@ -74,13 +74,12 @@ async fn fetch_once(client: &reqwest::Client, url: url::Url) -> Result<Vec<u8>, 
     let status = response.status();
     if !status.is_success() {
         let transient = status.is_server_error() || status.as_u16() == 429;
-        let body = response.text().await.unwrap_or_default();
-        let body: String = body.chars().take(80).collect();
+        let body = response.bytes().await.unwrap_or_default();
         return Err((
             format!(
-                "the media host answered HTTP {} {:?}",
+                "the media host answered HTTP {} with {}",
                 status.as_u16(),
-                body.trim()
+                describe_body(&body)
             ),
             transient,
         ));

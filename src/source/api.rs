@@ -343,8 +343,7 @@ impl Client {
             return Err(error.into());
         }
         if !status.is_success() {
-            let snippet = report::redact(&String::from_utf8_lossy(&body[..body.len().min(120)]));
-            let message = format!("HTTP {} with body {:?}", status.as_u16(), snippet.trim());
+            let message = format!("HTTP {} with {}", status.as_u16(), describe_body(&body));
             return Err(if status.is_server_error() || status.as_u16() == 429 {
                 Error::Network {
                     what: what.to_owned(),
@@ -358,6 +357,20 @@ impl Client {
             });
         }
         Ok(body)
+    }
+}
+
+/// A short description of an unexpected body: an error page is named, not dumped into the log.
+pub fn describe_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let text = text.trim();
+    if text.is_empty() {
+        "an empty body".to_owned()
+    } else if text.starts_with('<') {
+        "an HTML page instead of JSON".to_owned()
+    } else {
+        let snippet: String = text.chars().take(80).collect();
+        format!("the body {:?}", report::redact(&snippet))
     }
 }
 
