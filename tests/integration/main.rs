@@ -1,1 +1,8 @@
-//! Integration tests: the real `instabake` binary driven against a fake Graph API and media host.
+//! Integration tests: the real `instabake` binary driven against a fake Graph API and media host
+//! (see `support/`), inspecting the files it wrote. All tests link into this one binary to keep the
+//! build fast.
+
+mod support;
+
+mod api;
+mod example_site;

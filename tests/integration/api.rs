@@ -1,0 +1,1381 @@
+//! The real binary against the fake Graph API: paging, carousels, videos, captions, every captured
+//! API sample, token errors, and what may never end up in the site (the token, CDN URLs).
+
+use std::fs;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::fake_api;
+use crate::support::{self, FakeApi, Fault, Post, Route, Scenario, TOKEN};
+
+// ---------------------------------------------------------------------------------------------
+// The fake server itself (no binary involved): if these fail, fix the fake first.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn fake_api_pages_like_the_real_api() {
+    let posts = (1..=7).map(|i| Post::image(&format!("10{i}"))).collect();
+    let fake = FakeApi::start(Scenario::new().posts(posts).page_size(3));
+    let fields = "id,caption,media_type,media_url,children%7Bid,media_type,media_url%7D";
+    let first = format!(
+        "{}/me/media?fields={fields}&limit=50&access_token={TOKEN}",
+        fake.base_url()
+    );
+    let (status, page) = support::http_get_json(&first);
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["data"].as_array().unwrap().len(), 3);
+    assert!(
+        page["data"][0].get("caption").is_none(),
+        "caption must be absent, not null"
+    );
+    let next = page["paging"]["next"].as_str().unwrap().to_string();
+    assert!(
+        next.starts_with(&format!("{}/me/media?", fake.base_url())),
+        "{next}"
+    );
+    assert!(next.contains(&format!("access_token={TOKEN}")), "{next}");
+    let (_, page2) = support::http_get_json(&next);
+    let (_, page3) = support::http_get_json(page2["paging"]["next"].as_str().unwrap());
+    assert_eq!(page3["data"].as_array().unwrap().len(), 1);
+    assert_eq!(page3["data"][0]["id"], "107");
+    assert!(page3["paging"].get("next").is_none(), "{page3}");
+    assert!(page3["paging"]["cursors"]["after"].is_string());
+    // The media URL is served, without a token.
+    let media = page["data"][0]["media_url"].as_str().unwrap();
+    let (status, bytes) = support::http_get(media);
+    assert_eq!(status, 200);
+    let picture = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((picture.width(), picture.height()), (1080, 1350));
+    assert_eq!(fake.media_list_requests().len(), 3);
+    fake.assert_token_only_sent_to_api();
+}
+
+#[test]
+fn fake_api_children_ids_only_errors_and_faults() {
+    let carousel = Post::carousel(
+        "300",
+        vec![Post::image("301"), Post::video("302").without_media_url()],
+    )
+    .children_ids_only();
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(vec![carousel])
+            .fail(Route::MediaFile("301.jpg".into()), Fault::Forbidden)
+            .fail_times(Route::Me, Fault::Html500, 1),
+    );
+    let base = fake.base_url();
+    let (_, page) = support::http_get_json(&format!(
+        "{base}/me/media?fields=id,children%7Bid,media_url%7D&access_token={TOKEN}"
+    ));
+    assert_eq!(
+        page["data"][0]["children"]["data"][1],
+        serde_json::json!({"id": "302"})
+    );
+    let (_, child) = support::http_get_json(&format!(
+        "{base}/v25.0/302?fields=id,media_type,media_url,thumbnail_url&access_token={TOKEN}"
+    ));
+    assert_eq!(child["media_type"], "VIDEO");
+    assert!(child.get("media_url").is_none(), "{child}");
+    assert!(child["thumbnail_url"].as_str().unwrap().contains("/media/"));
+    let (status, error) =
+        support::http_get_json(&format!("{base}/me/media?fields=id&access_token=wrong"));
+    assert_eq!((status, error["error"]["code"].as_u64()), (400, Some(190)));
+    let (status, error) = support::http_get_json(&format!(
+        "{base}/me/media?fields=id,bogus&access_token={TOKEN}"
+    ));
+    assert_eq!((status, error["error"]["code"].as_u64()), (400, Some(100)));
+    let (status, body) = support::http_get(&fake.media_url("301.jpg"));
+    assert_eq!(
+        (status, body.as_slice()),
+        (403, &b"URL signature expired"[..])
+    );
+    let (status, _) = support::http_get(&format!("{base}/me?access_token={TOKEN}"));
+    assert_eq!(status, 500);
+    let (status, _) = support::http_get(&format!("{base}/me?access_token={TOKEN}"));
+    assert_eq!(status, 200, "the 500 was injected once only");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Checks every media item of every post in the data file against the contract: dimensions,
+/// colour, placeholder, variants whose files exist with the stated size, srcset strings.
+fn assert_media_complete(site: &Path, data: &Value) {
+    for post in data["posts"].as_array().expect("posts array") {
+        let id = &post["id"];
+        let media = post["media"]
+            .as_array()
+            .unwrap_or_else(|| panic!("post {id}: no media array: {post:#}"));
+        assert!(!media.is_empty(), "post {id}: empty media: {post:#}");
+        for item in media {
+            let context = format!("post {id}, media {}", item["id"]);
+            assert!(
+                item["width"].as_u64().unwrap_or(0) > 0,
+                "{context}: width: {item:#}"
+            );
+            assert!(
+                item["height"].as_u64().unwrap_or(0) > 0,
+                "{context}: height: {item:#}"
+            );
+            let color = item["color"].as_str().unwrap_or("");
+            assert!(
+                color.len() == 7
+                    && color.starts_with('#')
+                    && color[1..].chars().all(|c| c.is_ascii_hexdigit()),
+                "{context}: colour {color:?}"
+            );
+            assert!(
+                item["placeholder"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("data:image/"),
+                "{context}: placeholder: {item:#}"
+            );
+            let variants = item["variants"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{context}: no variants: {item:#}"));
+            assert!(!variants.is_empty(), "{context}: no variants");
+            for variant in variants {
+                let format = variant["format"].as_str().unwrap_or("");
+                assert!(
+                    matches!(format, "webp" | "jpeg"),
+                    "{context}: variant format {format:?}"
+                );
+                let url = variant["url"].as_str().unwrap_or("");
+                let path = site_file_for_url(site, url).unwrap_or_else(|| {
+                    panic!("{context}: variant URL {url:?} not under /instagram/")
+                });
+                let size = fs::metadata(&path)
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "{context}: variant {url} has no file {}: {e}",
+                            path.display()
+                        )
+                    })
+                    .len();
+                assert_eq!(
+                    Some(size),
+                    variant["bytes"].as_u64(),
+                    "{context}: bytes of {url}"
+                );
+                assert!(
+                    variant["width"].as_u64() <= item["width"].as_u64(),
+                    "{context}: variant {url} wider than the source (upscaled)"
+                );
+            }
+            for format in ["webp", "jpeg"] {
+                let srcset = item["srcset"][format].as_str().unwrap_or("");
+                assert!(
+                    srcset.contains("/instagram/") && srcset.contains('w'),
+                    "{context}: srcset.{format} = {srcset:?}"
+                );
+            }
+            let src = item["src"].as_str().unwrap_or("");
+            assert!(
+                site_file_for_url(site, src).is_some_and(|p| p.is_file()),
+                "{context}: src {src:?} missing"
+            );
+        }
+    }
+}
+
+/// `/instagram/x.webp` -> `SITE/static/instagram/x.webp` (hugo preset).
+fn site_file_for_url(site: &Path, url: &str) -> Option<PathBuf> {
+    url.strip_prefix("/instagram/")
+        .map(|rest| site.join(support::HUGO_IMAGES).join(rest))
+}
+
+/// The kind of each media item of a post.
+fn media_kinds(post: &Value) -> Vec<String> {
+    post["media"]
+        .as_array()
+        .map(|media| {
+            media
+                .iter()
+                .map(|m| m["kind"].as_str().unwrap_or("?").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The media item ids of a post.
+fn media_ids(post: &Value) -> Vec<String> {
+    post["media"]
+        .as_array()
+        .map(|media| {
+            media
+                .iter()
+                .map(|m| m["id"].as_str().unwrap_or("?").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// After a failed first run, the site must not hold a feed: no data file, no partial.
+fn assert_no_feed_published(site: &Path) {
+    for file in [support::HUGO_DATA, support::HUGO_PARTIAL] {
+        assert!(
+            !site.join(file).exists(),
+            "a failed run with no cache published {file}: {:#?}",
+            support::relative_files(site)
+        );
+    }
+}
+
+fn ids(range: std::ops::RangeInclusive<u32>) -> Vec<String> {
+    range.map(|i| i.to_string()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paging
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn pages_through_three_pages_and_stops_mid_page_at_the_limit() {
+    // 16 posts, 4 per page: --limit 10 ends two posts into page 3; page 4 must not be asked for.
+    let posts = ids(1001..=1016).iter().map(|id| Post::image(id)).collect();
+    // Small pictures: their size is not the point here, and the debug binary is slow to encode.
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(posts)
+            .page_size(4)
+            .generated_size(320, 400),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &["--limit", "10"]);
+
+    run.assert_success();
+    let data = support::read_data(site.path());
+    assert_eq!(data["schema"], 1, "{data:#}");
+    assert_eq!(
+        support::post_ids(&data),
+        ids(1001..=1010),
+        "exactly the first ten posts, in order"
+    );
+    let pages = fake.media_list_requests();
+    let afters: Vec<Option<String>> = pages.iter().map(|r| r.param("after")).collect();
+    assert_eq!(
+        afters,
+        vec![None, Some(fake_api::cursor(4)), Some(fake_api::cursor(8))],
+        "expected exactly three page requests (first, after 4, after 8): {:#?}",
+        pages.iter().map(|r| &r.target).collect::<Vec<_>>()
+    );
+    for id in ids(1001..=1010) {
+        assert!(
+            fake.media_fetches(&format!("{id}.jpg")) >= 1,
+            "{id}.jpg was never downloaded"
+        );
+    }
+    for id in ids(1011..=1016) {
+        assert_eq!(
+            fake.media_fetches(&format!("{id}.jpg")),
+            0,
+            "{id} is beyond --limit but was downloaded"
+        );
+    }
+    fake.assert_token_only_sent_to_api();
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn follows_a_versioned_next_url_with_the_user_id() {
+    // The real API's `next` is `/v25.0/{user-id}/media?access_token=...`, not `/me/media`.
+    let posts = ids(1101..=1105)
+        .iter()
+        .map(|id| Post::image(id).media("small.jpg"))
+        .collect();
+    let fake = FakeApi::start(Scenario::new().posts(posts).page_size(2).versioned_next());
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &["--limit", "5"]);
+
+    run.assert_success();
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ids(1101..=1105)
+    );
+    let paths: Vec<String> = fake
+        .media_list_requests()
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert_eq!(
+        paths[1],
+        format!("/v25.0/{}/media", fake_api::USER_ID),
+        "{paths:?}"
+    );
+    fake.assert_token_only_sent_to_api();
+}
+
+#[test]
+fn a_real_next_url_is_rebased_onto_the_api_base_with_our_token() {
+    // pyfb's page 1 points at https://graph.instagram.com/v1.0/17841406338772941/media?access_token=access-token...;
+    // the client must send that path and query to the fake, with its own token in place of the
+    // placeholder, and stop at page 2, which has `previous` but no `next`.
+    let page1 = support::samples::rewrite_media_urls(&support::samples::read(
+        "pyfb_basic_user_media_p1_next.json",
+    ));
+    let page2 = support::samples::rewrite_media_urls(&support::samples::read(
+        "pyfb_basic_user_media_p2_previous_only.json",
+    ));
+    let next_path = "/v1.0/17841406338772941/media";
+    let fake = FakeApi::start(
+        Scenario::new()
+            .serve(Route::Path("/me/media".into()), 200, &page1)
+            .serve(Route::Path(next_path.into()), 200, &page2),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &["--limit", "12"]);
+
+    run.assert_success();
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        [
+            "17846368219941692",
+            "18091893643133286",
+            "17896189813249754",
+            "17970645226046242"
+        ]
+    );
+    let second = fake.requests_to("/17841406338772941/media");
+    assert_eq!(
+        second.len(),
+        1,
+        "page 2 requested once: {:#?}",
+        fake.requests()
+    );
+    assert_eq!(second[0].param("after").as_deref(), Some("after"));
+    assert_eq!(
+        second[0].token().as_deref(),
+        Some(TOKEN),
+        "the placeholder token of `next` must be replaced"
+    );
+    fake.assert_token_only_sent_to_api();
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+    support::assert_html_refs_exist(site.path());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Carousels, videos, captions
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn carousel_children_given_as_ids_only_are_fetched_and_all_baked() {
+    let carousel = Post::carousel(
+        "2000",
+        vec![
+            Post::image("2001"),
+            Post::image("2002").media("2002.png"),
+            Post::video("2003"),
+        ],
+    )
+    .caption("Three of a kind")
+    .children_ids_only();
+    let fake = FakeApi::start(Scenario::new().posts(vec![carousel, Post::image("2100")]));
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    for child in ["2001", "2002", "2003"] {
+        let fetched: Vec<_> = fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.object_id().as_deref() == Some(child))
+            .collect();
+        assert_eq!(
+            fetched.len(),
+            1,
+            "child {child} must be fetched by id exactly once: {:#?}",
+            fake.requests()
+        );
+        let fields = fetched[0].param("fields").unwrap_or_default();
+        assert!(
+            fields.contains("media_url") && fields.contains("thumbnail_url"),
+            "child {child} fields: {fields:?}"
+        );
+    }
+    let data = support::read_data(site.path());
+    assert_eq!(support::post_ids(&data), ["2000", "2100"]);
+    let album = support::post(&data, "2000");
+    assert_eq!(album["kind"], "carousel");
+    assert_eq!(
+        media_ids(album),
+        ["2001", "2002", "2003"],
+        "every child baked, in order"
+    );
+    assert_eq!(media_kinds(album), ["image", "image", "video"]);
+    assert!(
+        fake.media_fetches("2003-poster.jpg") >= 1,
+        "the video child's poster was not downloaded"
+    );
+    assert_media_complete(site.path(), &data);
+    fake.assert_token_only_sent_to_api();
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn expanded_carousel_children_need_no_extra_calls() {
+    let carousel = Post::carousel(
+        "2200",
+        vec![Post::image("2201"), Post::image("2202").media("square.jpg")],
+    );
+    let fake = FakeApi::start(Scenario::new().posts(vec![carousel]));
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    let objects: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.object_id().is_some())
+        .collect();
+    assert!(
+        objects.is_empty(),
+        "children came expanded, yet fetched by id: {objects:#?}"
+    );
+    let data = support::read_data(site.path());
+    assert_eq!(media_ids(support::post(&data, "2200")), ["2201", "2202"]);
+    assert_media_complete(site.path(), &data);
+}
+
+#[test]
+fn videos_with_and_without_media_url_get_their_poster_baked() {
+    let with_url = Post::video("3001")
+        .product("REELS")
+        .caption("Shaping the dough");
+    // Licensed audio: no media_url, only the thumbnail.
+    let without_url = Post::video("3002").without_media_url();
+    let fake = FakeApi::start(Scenario::new().posts(vec![with_url, without_url]));
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    let data = support::read_data(site.path());
+    assert_eq!(support::post_ids(&data), ["3001", "3002"]);
+    for id in ["3001", "3002"] {
+        let post = support::post(&data, id);
+        assert_eq!(post["kind"], "video", "post {id}: {post:#}");
+        assert_eq!(media_kinds(post), ["video"], "post {id}: {post:#}");
+        assert!(
+            fake.media_fetches(&format!("{id}-poster.jpg")) >= 1,
+            "poster of {id} not downloaded"
+        );
+        let variants = post["media"][0]["variants"].as_array().map_or(0, Vec::len);
+        assert!(
+            variants > 0,
+            "post {id}: the poster was not baked: {post:#}"
+        );
+    }
+    assert_eq!(support::post(&data, "3001")["product"], "reels");
+    let no_file = &support::post(&data, "3002")["media"][0]["video"];
+    assert!(
+        no_file.is_null(),
+        "3002 has no media_url, so no video file: {no_file:#}"
+    );
+    assert!(
+        support::post(&data, "3002")["permalink"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("https://www.instagram.com/p/")),
+        "a video without media_url links to its permalink"
+    );
+    assert_media_complete(site.path(), &data);
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn posts_without_caption_and_with_hashtags_mentions_and_markup() {
+    let posts = vec![
+        Post::image("4001"),
+        Post::image("4002").caption("Sunday loaves with @miller.joe\n\n#bread #sourdough"),
+        Post::image("4003").caption("Best <b>crust</b> & crumb <script>alert(1)</script>"),
+        Post::carousel("4004", vec![Post::image("4005")]),
+    ];
+    let fake = FakeApi::start(Scenario::new().posts(posts));
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    let data = support::read_data(site.path());
+    assert_eq!(support::post_ids(&data), ["4001", "4002", "4003", "4004"]);
+    for id in ["4001", "4004"] {
+        let post = support::post(&data, id);
+        assert!(
+            post["caption"].is_null(),
+            "post {id} has no caption: {post:#}"
+        );
+        assert!(
+            post["caption_text"].is_null() || post["caption_text"] == "",
+            "post {id}: caption_text {}",
+            post["caption_text"]
+        );
+        assert_eq!(post["hashtags"], serde_json::json!([]), "post {id}");
+        assert_eq!(post["mentions"], serde_json::json!([]), "post {id}");
+    }
+    let tagged = support::post(&data, "4002");
+    assert_eq!(
+        tagged["caption"],
+        "Sunday loaves with @miller.joe\n\n#bread #sourdough"
+    );
+    assert_eq!(tagged["caption_text"], "Sunday loaves with @miller.joe");
+    assert_eq!(
+        tagged["hashtags"],
+        serde_json::json!(["bread", "sourdough"])
+    );
+    assert_eq!(tagged["mentions"], serde_json::json!(["miller.joe"]));
+    assert_eq!(
+        support::post(&data, "4003")["caption"],
+        "Best <b>crust</b> & crumb <script>alert(1)</script>"
+    );
+    let partial = fs::read_to_string(site.path().join(support::HUGO_PARTIAL)).unwrap();
+    assert!(
+        !partial.contains("<script>alert(1)</script>") && !partial.contains("<b>crust</b>"),
+        "a caption reached the partial unescaped:\n{partial}"
+    );
+    support::assert_html_refs_exist(site.path());
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The data file, the partial, and what may never be written
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn data_file_has_schema_1_the_account_and_every_variant() {
+    let posts = vec![
+        Post::image("5001")
+            .media("portrait.jpg")
+            .alt("A loaf on a board"),
+        Post::image("5002").media("small.jpg"),
+        Post::image("5003").media("graphic.png"),
+        Post::video("5004")
+            .without_media_url()
+            .thumbnail("square.jpg"),
+    ];
+    let fake = FakeApi::start(Scenario::new().posts(posts));
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    let data = support::read_data(site.path());
+    assert_eq!(data["schema"], 1);
+    assert_eq!(data["source"], "live");
+    assert_eq!(
+        data["account"]["username"],
+        fake_api::USERNAME,
+        "{:#}",
+        data["account"]
+    );
+    assert!(data["fetched_at"].is_string());
+    assert_eq!(support::post_ids(&data), ["5001", "5002", "5003", "5004"]);
+    assert_media_complete(site.path(), &data);
+    // Widths 320, 640, 1080, never upscaled; both formats.
+    let expected: [(&str, (u64, u64), &[u64]); 4] = [
+        ("5001", (1080, 1350), &[320, 640, 1080]),
+        ("5002", (640, 800), &[320, 640]),
+        ("5003", (800, 800), &[320, 640, 800]),
+        ("5004", (1080, 1080), &[320, 640, 1080]),
+    ];
+    for (id, (width, height), widths) in expected {
+        let item = &support::post(&data, id)["media"][0];
+        assert_eq!(
+            (item["width"].as_u64(), item["height"].as_u64()),
+            (Some(width), Some(height)),
+            "post {id}"
+        );
+        for format in ["webp", "jpeg"] {
+            let mut got: Vec<u64> = item["variants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|v| v["format"] == format)
+                .map(|v| v["width"].as_u64().unwrap())
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, widths, "post {id}: {format} widths");
+        }
+    }
+    assert_eq!(
+        support::post(&data, "5001")["media"][0]["alt"],
+        "A loaf on a board"
+    );
+    let refs = support::assert_html_refs_exist(site.path());
+    assert!(
+        refs.iter().any(|r| r.url.ends_with(".webp")),
+        "no WebP in the partial: {refs:#?}"
+    );
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+}
+
+#[test]
+fn no_file_written_holds_the_token_or_a_media_url_even_verbose() {
+    let posts = vec![
+        Post::image("6001").caption("Morning bake"),
+        Post::carousel("6002", vec![Post::image("6003"), Post::video("6004")]).children_ids_only(),
+        Post::video("6005").without_media_url(),
+    ];
+    let fake = FakeApi::start(Scenario::new().posts(posts).page_size(2));
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &["-v"]);
+
+    run.assert_success();
+    assert!(
+        site.path().join(support::CACHE_DIR).is_dir(),
+        "no cache folder: {:#?}",
+        support::relative_files(site.path())
+    );
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+    fake.assert_token_only_sent_to_api();
+    support::assert_html_refs_exist(site.path());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn expired_token_exits_3_and_says_the_access_token_expired() {
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(vec![Post::image("7001")])
+            .fail(Route::AnyApi, Fault::expired_token()),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_code(3).assert_no_panic();
+    let stderr = run.stderr_lower();
+    assert!(
+        stderr.contains("access token") && stderr.contains("expired"),
+        "stderr must say the access token expired:\n{run}"
+    );
+    assert!(
+        fake.media_list_requests().len() <= 1,
+        "a 190 is not retried: {:#?}",
+        fake.requests()
+    );
+    assert!(
+        fake.requests_to("/me").len() <= 1,
+        "a 190 is not retried: {:#?}",
+        fake.requests()
+    );
+    assert!(
+        fake.media_requests().is_empty(),
+        "nothing to download after a 190"
+    );
+    assert_no_feed_published(site.path());
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+}
+
+#[test]
+fn wrong_token_gets_190_and_exits_3() {
+    // The fake answers any other token with "Invalid OAuth access token - Cannot parse access token".
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(vec![Post::image("7101")])
+            .token("IGQWRsomeOtherToken"),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_code(3).assert_no_panic();
+    assert!(run.stderr_lower().contains("access token"), "{run}");
+    assert_no_feed_published(site.path());
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+}
+
+#[test]
+fn missing_token_is_a_configuration_error_naming_the_variable() {
+    let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("7201")]));
+    let site = support::site();
+
+    let run = fake.run_build_env(site.path(), &[], &[("INSTAGRAM_ACCESS_TOKEN", "")]);
+
+    run.assert_clean_failure();
+    assert!(
+        run.stderr.contains("INSTAGRAM_ACCESS_TOKEN"),
+        "the error must name the variable:\n{run}"
+    );
+    assert!(
+        fake.api_requests().is_empty(),
+        "no API call without a token: {:#?}",
+        fake.requests()
+    );
+}
+
+#[test]
+fn a_transient_html_500_is_retried_then_bakes() {
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(vec![
+                Post::image("7301"),
+                Post::image("7302").media("small.jpg"),
+            ])
+            .fail_times(Route::MediaList, Fault::Html500, 1),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert_eq!(
+        fake.media_list_requests().len(),
+        2,
+        "one failure, one retry: {:#?}",
+        fake.requests()
+    );
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["7301", "7302"]
+    );
+}
+
+#[test]
+fn a_500_that_persists_exits_3_after_bounded_retries() {
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(vec![Post::image("7401")])
+            .fail(Route::MediaList, Fault::Html500),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_code(3).assert_no_panic();
+    assert!(
+        run.stderr.contains("500"),
+        "stderr should name the HTTP status:\n{run}"
+    );
+    assert!(
+        !run.stderr.contains("</html>"),
+        "the whole HTML error page was dumped into the output:\n{run}"
+    );
+    let attempts = fake.media_list_requests().len();
+    assert!(
+        (2..=6).contains(&attempts),
+        "expected a few retries, got {attempts} requests"
+    );
+    assert_no_feed_published(site.path());
+}
+
+#[test]
+fn a_permanent_api_error_is_not_retried() {
+    let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("7501")]).fail(
+        Route::MediaList,
+        Fault::api_error(
+            400,
+            100,
+            "(#100) Tried accessing nonexisting field (alt_text) on node type (Media)",
+        ),
+    ));
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_code(3).assert_no_panic();
+    assert_eq!(
+        fake.media_list_requests().len(),
+        1,
+        "a code 100 must not be retried"
+    );
+    assert!(
+        run.stderr.contains("nonexisting field"),
+        "the API's message must be shown:\n{run}"
+    );
+    assert_no_feed_published(site.path());
+}
+
+#[test]
+fn garbage_instead_of_json_exits_3_with_a_clear_error() {
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(vec![Post::image("7601")])
+            .fail(Route::MediaList, Fault::Garbage),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_code(3).assert_no_panic();
+    let stderr = run.stderr_lower();
+    assert!(
+        [
+            "json",
+            "parse",
+            "decode",
+            "invalid",
+            "unexpected",
+            "malformed"
+        ]
+        .iter()
+        .any(|w| stderr.contains(w)),
+        "stderr must say the answer could not be read:\n{run}"
+    );
+    assert_no_feed_published(site.path());
+}
+
+#[test]
+fn dropped_and_truncated_answers_are_retried() {
+    let posts = ids(7701..=7704)
+        .iter()
+        .map(|id| Post::image(id).media("small.jpg"))
+        .collect();
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(posts)
+            .page_size(2)
+            .fail_times(Route::MediaPage(1), Fault::Close, 1)
+            .fail_times(Route::MediaPage(2), Fault::Truncated, 1),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ids(7701..=7704)
+    );
+    assert_eq!(
+        fake.media_list_requests().len(),
+        4,
+        "two pages, each retried once: {:#?}",
+        fake.requests()
+    );
+}
+
+#[test]
+fn a_slow_api_answer_is_waited_for() {
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(vec![Post::image("7801").media("small.jpg")])
+            .fail(Route::MediaList, Fault::Slow(Duration::from_secs(3))),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert_eq!(
+        fake.media_list_requests().len(),
+        1,
+        "a slow answer is not a reason to ask again"
+    );
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["7801"]
+    );
+}
+
+#[test]
+fn media_download_failures_never_publish_broken_references() {
+    let posts = vec![
+        Post::image("7901"),
+        Post::image("7902"),
+        Post::image("7903"),
+        Post::image("7904"),
+        Post::image("7905").media("small.jpg"),
+    ];
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(posts)
+            .fail(Route::MediaFile("7902.jpg".into()), Fault::Forbidden)
+            .fail(Route::MediaFile("7903.jpg".into()), Fault::Truncated)
+            .fail(Route::MediaFile("7904.jpg".into()), Fault::NotAnImage),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    // Whether a post whose media cannot be had is dropped (exit 0, with a warning) or the run fails
+    // is a policy; either way nothing broken may be published and nothing may leak.
+    run.assert_no_panic();
+    assert!(matches!(run.code, Some(0 | 3)), "{run}");
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+    if run.success() {
+        let data = support::read_data(site.path());
+        let baked = support::post_ids(&data);
+        for broken in ["7902", "7903", "7904"] {
+            assert!(
+                !baked.contains(&broken.to_string()),
+                "post {broken} has no usable media but was published: {data:#}"
+            );
+        }
+        assert!(
+            baked.contains(&"7901".to_string()) && baked.contains(&"7905".to_string()),
+            "{baked:?}"
+        );
+        assert_media_complete(site.path(), &data);
+        support::assert_html_refs_exist(site.path());
+        assert!(
+            !run.stderr.is_empty(),
+            "dropping posts must come with a warning"
+        );
+    } else {
+        assert_no_feed_published(site.path());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cache: fallback, offline, a rebuild with nothing new
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_rebuild_with_nothing_new_downloads_nothing_and_changes_nothing() {
+    let posts = vec![
+        Post::image("8001"),
+        Post::carousel(
+            "8002",
+            vec![Post::image("8003").media("small.jpg"), Post::video("8004")],
+        ),
+    ];
+    let fake = FakeApi::start(Scenario::new().posts(posts));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    let before = support::snapshot(&site.path().join("static"));
+    let partial = fs::read(site.path().join(support::HUGO_PARTIAL)).unwrap();
+    fake.clear_requests();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert!(
+        fake.media_requests().is_empty(),
+        "nothing new, yet downloaded: {:#?}",
+        fake.media_requests()
+    );
+    assert_eq!(
+        support::snapshot(&site.path().join("static")),
+        before,
+        "the images changed on a rebuild"
+    );
+    assert_eq!(
+        fs::read(site.path().join(support::HUGO_PARTIAL)).unwrap(),
+        partial,
+        "the partial changed"
+    );
+}
+
+#[test]
+fn with_a_cache_an_expired_token_serves_the_last_good_bake_with_a_warning() {
+    let fake = FakeApi::start(Scenario::new().posts(vec![
+        Post::image("8101"),
+        Post::image("8102").media("small.jpg"),
+    ]));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    fake.add_fault(Route::AnyApi, Fault::expired_token(), None);
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert!(
+        run.stderr_lower().contains("access token"),
+        "the fallback must say why:\n{run}"
+    );
+    let data = support::read_data(site.path());
+    assert_eq!(support::post_ids(&data), ["8101", "8102"]);
+    assert_eq!(data["source"], "cache");
+    support::assert_html_refs_exist(site.path());
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+
+    let strict = fake.run_build(site.path(), &["--strict"]);
+    strict.assert_code(3).assert_no_panic();
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn offline_never_calls_the_api() {
+    let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("8201").media("small.jpg")]));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    fake.clear_requests();
+
+    let run = fake.run_build(site.path(), &["--offline"]);
+
+    run.assert_success();
+    assert!(
+        fake.requests().is_empty(),
+        "--offline made requests: {:#?}",
+        fake.requests()
+    );
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["8201"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every captured API sample in ../shared/api-samples, served as the /me/media answer
+// ---------------------------------------------------------------------------------------------
+
+/// How the binary must handle a sample served as the `/me/media` answer.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// A media list: every post with something to bake is baked, in order, nothing else.
+    List,
+    /// A list whose strings are double-escaped (a capture artefact, says INDEX.md): bakes like a
+    /// list, or fails cleanly with exit 3.
+    ListOrFailure,
+    /// Not a media list but an object holding one (`/me?fields=media{..}`, `business_discovery`):
+    /// served with status 200, it fails cleanly with exit 3 like any other non-list, or, if the
+    /// binary unwraps the nested `media.data`, bakes every nested post like a list.
+    Nested,
+    /// Served with this HTTP status, it must fail with exit 3 and a stderr that contains, for each
+    /// group, one of its (lowercase) words.
+    Fails(u16, &'static [&'static [&'static str]]),
+}
+
+use Expect::{Fails, List, ListOrFailure, Nested};
+
+const TOKEN_DEAD: &[&[&str]] = &[&["access token"]];
+const TOKEN_EXPIRED: &[&[&str]] = &[&["access token"], &["expired"]];
+const NO_PERMISSION: &[&[&str]] = &[&["permission", "not allowed"]];
+/// A 200 whose body is JSON but not a media list (no `data` array).
+const NOT_A_LIST: &[&[&str]] = &[&[
+    "/me/media",
+    "media list",
+    "missing field",
+    "unexpected",
+    "malformed",
+    "invalid",
+    "parse",
+    "decode",
+    "not a list",
+]];
+
+/// Every sample, classified. A sample added to the folder fails `api_samples_are_all_classified`
+/// until it is added here.
+const SAMPLES: &[(&str, Expect)] = &[
+    (
+        "airbyte_ig_err_100_33_invalid_parameter_error_user_msg.json",
+        Fails(
+            400,
+            &[&["invalid parameter", "unsupported get request", "100"]],
+        ),
+    ),
+    (
+        "airbyte_ig_err_10_no_permission.json",
+        Fails(400, NO_PERMISSION),
+    ),
+    ("bkrs_basic_me_media_36items_lastpage.json", List),
+    (
+        "bkrs_basic_me_media_limit1_reel_doubleescaped.json",
+        ListOrFailure,
+    ),
+    ("bkrs_basic_me_no_media_count.json", Fails(200, NOT_A_LIST)),
+    ("bkrs_basic_me_private_id_only.json", Fails(200, NOT_A_LIST)),
+    ("bkrs_basic_me_with_media_edge.json", Nested),
+    (
+        "bkrs_basic_refresh_access_token_ok.json",
+        Fails(200, NOT_A_LIST),
+    ),
+    (
+        "bkrs_err_100_unsupported_request_method_get.json",
+        Fails(400, &[&["unsupported request", "100"]]),
+    ),
+    (
+        "bkrs_err_10_igapiexception_no_permission.json",
+        Fails(400, NO_PERMISSION),
+    ),
+    (
+        "bkrs_err_190_session_expired_no_subcode.json",
+        Fails(400, TOKEN_EXPIRED),
+    ),
+    (
+        "bkrs_err_190_session_invalidated_password_no_subcode.json",
+        Fails(400, TOKEN_DEAD),
+    ),
+    (
+        "bkrs_err_190_token_could_not_be_decrypted.json",
+        Fails(400, TOKEN_DEAD),
+    ),
+    (
+        "bkrs_err_200_permission_reels.json",
+        Fails(400, NO_PERMISSION),
+    ),
+    (
+        "bkrs_graph_business_discovery_bluebottle_rich_captions.json",
+        Nested,
+    ),
+    ("dymantic_basic_me_media_carousel_video.json", List),
+    (
+        "headers_rate_limit_usage_samples.json",
+        Fails(200, NOT_A_LIST),
+    ),
+    (
+        "issue_fb-ios-sdk-2576_err_190_cannot_parse_token.json",
+        Fails(400, TOKEN_DEAD),
+    ),
+    (
+        "issue_react-share-70_err_4_application_request_limit.json",
+        Fails(400, &[&["limit", "throttl"]]),
+    ),
+    ("pyfb_basic_me_user_info.json", Fails(200, NOT_A_LIST)),
+    ("pyfb_basic_media_children.json", List),
+    (
+        "pyfb_basic_single_media_carousel.json",
+        Fails(200, NOT_A_LIST),
+    ),
+    ("pyfb_basic_user_media_p1_next.json", List),
+    ("pyfb_basic_user_media_p2_previous_only.json", List),
+    (
+        "pyfb_graph_hashtag_top_media_multiscript_captions.json",
+        List,
+    ),
+    (
+        "pyfb_graph_ig_user_fields_profile.json",
+        Fails(200, NOT_A_LIST),
+    ),
+    (
+        "pyfb_graph_single_media_carousel_children.json",
+        Fails(200, NOT_A_LIST),
+    ),
+    ("pyfb_graph_user_media_carousel_video_child.json", List),
+    (
+        "restfb_batch_response_with_headers.json",
+        Fails(200, NOT_A_LIST),
+    ),
+    (
+        "restfb_err_2500_igapiexception_unknown_path.json",
+        Fails(400, &[&["unknown path", "2500"]]),
+    ),
+    (
+        "restfb_err_alt_envelope_oauth_error_type.json",
+        Fails(400, &[&["verification code", "400"]]),
+    ),
+    ("solrevdev_basic_me_media_25items.json", List),
+    (
+        "solrevdev_err_100_33_unsupported_get.json",
+        Fails(400, &[&["unsupported get request", "100"]]),
+    ),
+    (
+        "solrevdev_err_190_session_expired.json",
+        Fails(400, TOKEN_EXPIRED),
+    ),
+];
+
+#[test]
+fn api_samples_are_all_classified() {
+    let files = support::samples::json_files();
+    let known: Vec<&str> = SAMPLES.iter().map(|(name, _)| *name).collect();
+    let unclassified: Vec<&String> = files
+        .iter()
+        .filter(|f| !known.contains(&f.as_str()))
+        .collect();
+    let gone: Vec<&&str> = known
+        .iter()
+        .filter(|k| !files.iter().any(|f| f == *k))
+        .collect();
+    assert!(
+        unclassified.is_empty() && gone.is_empty(),
+        "api-samples and the SAMPLES table disagree: unclassified {unclassified:?}, missing {gone:?}"
+    );
+}
+
+#[test]
+fn api_samples_media_lists_bake_every_post() {
+    check_samples(|expect| matches!(expect, List | ListOrFailure));
+}
+
+#[test]
+fn api_samples_api_errors_fail_clearly_with_exit_3() {
+    check_samples(|expect| matches!(expect, Fails(status, _) if *status != 200));
+}
+
+#[test]
+fn api_samples_that_are_not_media_lists_fail_clearly_with_exit_3() {
+    check_samples(|expect| matches!(expect, Fails(200, _) | Nested));
+}
+
+/// Run the selected samples, four at a time, and report every failure at once.
+fn check_samples(select: fn(&Expect) -> bool) {
+    let selected: Vec<(&str, Expect)> =
+        SAMPLES.iter().copied().filter(|(_, e)| select(e)).collect();
+    assert!(!selected.is_empty());
+    let mut failures = Vec::new();
+    for chunk in selected.chunks(4) {
+        thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|&(name, expect)| scope.spawn(move || check_sample(name, expect)))
+                .collect();
+            for handle in handles {
+                if let Err(failure) = handle.join().expect("sample thread") {
+                    failures.push(failure);
+                }
+            }
+        });
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} samples failed:\n\n{}",
+        failures.len(),
+        selected.len(),
+        failures.join("\n\n==========\n\n")
+    );
+}
+
+fn check_sample(name: &str, expect: Expect) -> Result<(), String> {
+    let raw = support::samples::read(name);
+    let body = support::samples::rewrite_media_urls(&raw);
+    let parsed: Value = serde_json::from_str(&raw).map_err(|e| format!("{name}: not JSON: {e}"))?;
+    let list = [
+        &parsed["data"],
+        &parsed["media"]["data"],
+        &parsed["business_discovery"]["media"]["data"],
+    ];
+    let items: Vec<Value> = list
+        .iter()
+        .find_map(|l| l.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let status = match expect {
+        Fails(status, _) => status,
+        List | ListOrFailure | Nested => 200,
+    };
+    // The sample's pictures, smaller than the defaults: the size is not the point, and the
+    // biggest sample has 36 posts.
+    let mut scenario = Scenario::new()
+        .jpeg("portrait.jpg", 432, 540)
+        .jpeg("square.jpg", 400, 400)
+        .jpeg("small.jpg", 320, 400)
+        .png("graphic.png", 360, 360)
+        .serve(Route::MediaList, status, &body);
+    // Carousel children that come as ids only are fetched by id: answer with a picture each.
+    for child in items.iter().flat_map(children) {
+        if child.get("media_type").is_none() && child.get("media_url").is_none() {
+            let id = child["id"].as_str().unwrap_or_default();
+            let answer = serde_json::json!({
+                "id": id,
+                "media_type": "IMAGE",
+                "media_url": format!("http://{}/media/c{id}/square.jpg?oh=00_child&oe=6553F1A0", fake_api::HOST_PLACEHOLDER),
+            });
+            scenario = scenario.serve(Route::Object(id.to_string()), 200, &answer.to_string());
+        }
+    }
+    let fake = FakeApi::start(scenario);
+    let site = support::site();
+    let limit = items.len().max(1).to_string();
+    let run = fake.run_build(site.path(), &["--limit", &limit]);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| match expect {
+        List => check_list_sample(&fake, site.path(), &run, &items),
+        ListOrFailure | Nested if run.success() => {
+            check_list_sample(&fake, site.path(), &run, &items)
+        }
+        ListOrFailure => check_failure(&fake, site.path(), &run, &[]),
+        Nested => check_failure(&fake, site.path(), &run, NOT_A_LIST),
+        Fails(_, groups) => check_failure(&fake, site.path(), &run, groups),
+    }));
+    outcome.map_err(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "(panic without message)".into());
+        format!("{name} (expected {expect:?}):\n{message}")
+    })
+}
+
+fn check_failure(fake: &FakeApi, site: &Path, run: &support::Run, groups: &[&[&str]]) {
+    run.assert_code(3).assert_no_panic();
+    let stderr = run.stderr_lower();
+    for group in groups {
+        assert!(
+            group.iter().any(|word| stderr.contains(word)),
+            "stderr names none of {group:?}\n{run}"
+        );
+    }
+    assert_no_feed_published(site);
+    fake.assert_no_secret_or_cdn(site, run);
+}
+
+fn children(post: &Value) -> Vec<Value> {
+    post["children"]["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Something to bake: a picture, a video's poster, or a child fetched by id (answered with one).
+fn bakeable(item: &Value) -> bool {
+    match item["media_type"].as_str() {
+        Some("IMAGE") => item.get("media_url").is_some(),
+        Some("VIDEO") => item.get("thumbnail_url").is_some(),
+        Some("CAROUSEL_ALBUM") => children(item).iter().any(bakeable),
+        None => item.get("media_url").is_none(), // an id-only child
+        Some(_) => false,
+    }
+}
+
+fn check_list_sample(fake: &FakeApi, site: &Path, run: &support::Run, items: &[Value]) {
+    run.assert_success();
+    let data = support::read_data(site);
+    assert_eq!(data["schema"], 1);
+    let baked = support::post_ids(&data);
+    let sample_ids: Vec<&str> = items
+        .iter()
+        .map(|item| item["id"].as_str().unwrap())
+        .collect();
+    // Only the sample's posts, in its order...
+    let mut from = 0;
+    for id in &baked {
+        match sample_ids[from..].iter().position(|s| s == id) {
+            Some(pos) => from += pos + 1,
+            None => panic!("baked post {id} is not in the sample, or out of order: {baked:?}"),
+        }
+    }
+    // ...and every one that has something to bake.
+    for item in items.iter().filter(|item| bakeable(item)) {
+        let id = item["id"].as_str().unwrap();
+        assert!(
+            baked.iter().any(|b| b == id),
+            "post {id} ({}) was not baked: {baked:?}\n{run}",
+            item["media_type"]
+        );
+        let post = support::post(&data, id);
+        let kind = match item["media_type"].as_str() {
+            Some("IMAGE") => "image",
+            Some("VIDEO") => "video",
+            _ => "carousel",
+        };
+        assert_eq!(post["kind"], kind, "post {id}");
+        if kind == "carousel" {
+            let all = children(item);
+            let usable = all.iter().filter(|c| bakeable(c)).count();
+            let got = media_ids(post).len();
+            assert!(
+                (usable..=all.len()).contains(&got),
+                "carousel {id}: {got} media, expected {usable} to {}",
+                all.len()
+            );
+        }
+    }
+    assert_eq!(
+        fake.media_list_requests().len(),
+        1,
+        "--limit was the sample's size: one page is enough"
+    );
+    assert_media_complete(site, &data);
+    fake.assert_token_only_sent_to_api();
+    fake.assert_no_secret_or_cdn(site, run);
+    support::assert_html_refs_exist(site);
+}

@@ -1,0 +1,563 @@
+//! Test support: a fake Graph API and media host ([`FakeApi`]), generated images, the shared API
+//! samples, and helpers that run the real binary and check what it wrote.
+//!
+//! A test reads like this:
+//!
+//! ```ignore
+//! let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("101")]).page_size(5));
+//! let site = support::site();
+//! let run = fake.run_build(site.path(), &[]);
+//! run.assert_success();
+//! fake.assert_no_secret_or_cdn(site.path(), &run);
+//! support::assert_html_refs_exist(site.path());
+//! ```
+
+// Not every test file uses every helper.
+#![allow(dead_code)]
+
+pub mod fake_api;
+pub mod images;
+pub mod samples;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+#[allow(unused_imports)]
+pub use fake_api::{Account, FakeApi, Fault, MediaType, Post, Request, Route, Scenario};
+
+/// The access token every test uses: recognisable, so a leak is easy to spot.
+pub const TOKEN: &str = "IGQWRsecretTOKEN_do_not_leak_1234567890";
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_instabake");
+
+/// Where `INSTABAKE_API_BASE` points when a test does not set it: a closed local port, so a test
+/// that forgets the fake server fails instead of reaching the real API.
+pub const NOWHERE: &str = "http://127.0.0.1:9";
+
+/// How long one run of the binary may take before the test kills it and fails.
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Paths of the hugo preset, relative to the site.
+pub const HUGO_IMAGES: &str = "static/instagram";
+pub const HUGO_PARTIAL: &str = "layouts/partials/instagram.html";
+pub const HUGO_DATA: &str = "data/instagram.json";
+/// The cache folder, relative to the site.
+pub const CACHE_DIR: &str = ".instabake";
+
+/// A finished run of the binary.
+pub struct Run {
+    pub args: Vec<String>,
+    /// `None` when killed by a signal.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// Panics (showing the whole output) unless the run exited 0.
+    pub fn assert_success(&self) -> &Run {
+        assert!(self.success(), "expected success\n{self}");
+        self
+    }
+
+    /// Panics (showing the whole output) unless the run exited with `code`.
+    pub fn assert_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, Some(code), "unexpected exit code\n{self}");
+        self
+    }
+
+    /// Panics unless the run failed cleanly: a non-zero exit code that is not a panic's (101) and
+    /// no panic message.
+    pub fn assert_clean_failure(&self) -> &Run {
+        assert!(
+            matches!(self.code, Some(code) if code != 0 && code != 101),
+            "expected a clean failure\n{self}"
+        );
+        self.assert_no_panic()
+    }
+
+    /// Panics if the binary panicked.
+    pub fn assert_no_panic(&self) -> &Run {
+        assert!(
+            self.code != Some(101) && !self.stderr.contains("panicked at"),
+            "the binary panicked\n{self}"
+        );
+        self
+    }
+
+    /// stderr, lowercased, for wording checks.
+    pub fn stderr_lower(&self) -> String {
+        self.stderr.to_lowercase()
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "$ instabake {}", self.args.join(" "))?;
+        writeln!(f, "exit code: {:?}", self.code)?;
+        writeln!(f, "--- stdout ---\n{}", self.stdout)?;
+        write!(f, "--- stderr ---\n{}", self.stderr)
+    }
+}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A fresh, empty site folder.
+pub fn site() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("instabake-site-")
+        .tempdir()
+        .expect("create a temporary site folder")
+}
+
+/// Run `instabake ARGS...` in `cwd` with a clean environment: only `PATH` (and what Windows needs)
+/// is kept, `HOME` is `cwd`, no token, no CI variables (a GitHub Actions runner would otherwise
+/// make the binary emit annotations and write into the real step summary), and the API base points
+/// at a closed port. `env` is applied last. Killed and failed after [`RUN_TIMEOUT`].
+pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("HOME", cwd)
+        .env("RUST_BACKTRACE", "1")
+        .env("NO_COLOR", "1")
+        .env("INSTABAKE_API_BASE", NOWHERE)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for keep in ["PATH", "SYSTEMROOT", "TEMP", "TMP", "TMPDIR"] {
+        if let Some(value) = std::env::var_os(keep) {
+            command.env(keep, value);
+        }
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {BIN}: {e}"));
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_reader = thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stdout.read_to_end(&mut text);
+        text
+    });
+    let err_reader = thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stderr.read_to_end(&mut text);
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the binary") {
+            break status;
+        }
+        if started.elapsed() > RUN_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
+            panic!(
+                "instabake {} did not finish within {RUN_TIMEOUT:?}; stderr:\n{stderr}",
+                args.join(" ")
+            );
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
+    }
+}
+
+/// `instabake build --site SITE ARGS...` in `site`, with `INSTAGRAM_ACCESS_TOKEN` set to [`TOKEN`]
+/// and then `env` applied (set `INSTABAKE_API_BASE` there, or use [`FakeApi::run_build`]).
+pub fn run_build(site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let site_arg = site.to_str().expect("UTF-8 site path");
+    let mut all_args = vec!["build", "--site", site_arg];
+    all_args.extend_from_slice(args);
+    let mut all_env = vec![("INSTAGRAM_ACCESS_TOKEN", TOKEN)];
+    all_env.extend_from_slice(env);
+    run(site, &all_args, &all_env)
+}
+
+/// The hugo data file, parsed. Panics with the file list when it is missing.
+pub fn read_data(site: &Path) -> Value {
+    let path = site.join(HUGO_DATA);
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "read {}: {e}; files in the site: {:#?}",
+            path.display(),
+            relative_files(site)
+        )
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// The post ids of a data file, in order.
+pub fn post_ids(data: &Value) -> Vec<String> {
+    data["posts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no posts array in the data file: {data:#}"))
+        .iter()
+        .map(|post| {
+            post["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("post without a string id: {post:#}"))
+                .to_string()
+        })
+        .collect()
+}
+
+/// The post with this id in a data file.
+pub fn post<'a>(data: &'a Value, id: &str) -> &'a Value {
+    data["posts"]
+        .as_array()
+        .and_then(|posts| posts.iter().find(|post| post["id"] == id))
+        .unwrap_or_else(|| panic!("no post {id} in the data file: {data:#}"))
+}
+
+/// Every file under `dir`, recursively (hidden ones included), sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("read a folder entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every file under `dir`, relative to it, for messages.
+pub fn relative_files(dir: &Path) -> Vec<String> {
+    files_under(dir)
+        .iter()
+        .map(|path| path.strip_prefix(dir).unwrap().display().to_string())
+        .collect()
+}
+
+/// Every file under `dir` with its bytes, for comparing two runs.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_under(dir)
+        .into_iter()
+        .map(|path| {
+            let bytes = fs::read(&path).unwrap();
+            (path.strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
+        .collect()
+}
+
+/// Fails if the token, the fake media host (`SERVER/media`, `server` being the fake's
+/// `127.0.0.1:PORT`), a paging URL (`access_token=`) or an Instagram CDN host (`cdninstagram`,
+/// `fbcdn`) appears in any file under `dir` (hidden folders such as the cache included), or the
+/// token in a file name; and if the token, the media host or a CDN host appears in the run's stdout
+/// or stderr.
+pub fn assert_no_secret_or_cdn(dir: &Path, run: &Run, server: &str) {
+    let media_host = format!("{server}/media");
+    let escaped_media_host = format!("{server}\\/media");
+    let in_files: &[&str] = &[
+        TOKEN,
+        &media_host,
+        &escaped_media_host,
+        "access_token=",
+        "cdninstagram",
+        "fbcdn",
+    ];
+    let mut problems = Vec::new();
+    for path in files_under(dir) {
+        let relative = path.strip_prefix(dir).unwrap().display().to_string();
+        if relative.contains(TOKEN) {
+            problems.push(format!("the token is in a file name: {relative}"));
+        }
+        let bytes = fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        for needle in in_files {
+            if contains(&bytes, needle.as_bytes()) {
+                problems.push(format!("{relative} contains {needle:?}"));
+            }
+        }
+    }
+    for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        for needle in [TOKEN, media_host.as_str(), "cdninstagram", "fbcdn"] {
+            if text.contains(needle) {
+                problems.push(format!("{stream} contains {needle:?}"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "leaks found:\n  {}\n{run}",
+        problems.join("\n  ")
+    );
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
+}
+
+/// One resource the partial refers to.
+#[derive(Clone, Debug)]
+pub struct HtmlRef {
+    /// The attribute it came from: `src`, `srcset` or `poster`.
+    pub attribute: String,
+    /// The URL as written (entities decoded).
+    pub url: String,
+    /// The file it maps to.
+    pub path: PathBuf,
+    /// The `NNNw` descriptor of a `srcset` candidate.
+    pub width: Option<u32>,
+}
+
+/// [`assert_partial_refs_exist`] for the hugo preset: `layouts/partials/instagram.html`, URLs under
+/// `/instagram/` served from `static/instagram/`.
+pub fn assert_html_refs_exist(site: &Path) -> Vec<HtmlRef> {
+    assert_partial_refs_exist(
+        &site.join(HUGO_PARTIAL),
+        "/instagram/",
+        &site.join(HUGO_IMAGES),
+    )
+}
+
+/// Parse every `src=`, `srcset=` and `poster=` of the partial (HTML entities decoded, `data:` URLs
+/// skipped) and fail unless each URL starts with `url_prefix` and names a file under `images_dir`
+/// that decodes as an image (videos: exists and is not empty), as wide as its `srcset` descriptor
+/// says. Returns the references; fails when there are none.
+pub fn assert_partial_refs_exist(
+    partial: &Path,
+    url_prefix: &str,
+    images_dir: &Path,
+) -> Vec<HtmlRef> {
+    let html = fs::read_to_string(partial)
+        .unwrap_or_else(|e| panic!("read the partial {}: {e}", partial.display()));
+    let mut refs = Vec::new();
+    let mut problems = Vec::new();
+    for (attribute, value) in attributes(&html, &["src", "srcset", "poster"]) {
+        let candidates: Vec<(String, Option<u32>)> = if attribute == "srcset" {
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(|candidate| {
+                    let mut parts = candidate.split_whitespace();
+                    let url = parts.next().unwrap_or("").to_string();
+                    let width = parts
+                        .next()
+                        .and_then(|d| d.strip_suffix('w'))
+                        .and_then(|w| w.parse().ok());
+                    (url, width)
+                })
+                .collect()
+        } else {
+            vec![(value.trim().to_string(), None)]
+        };
+        for (url, width) in candidates {
+            if url.starts_with("data:") {
+                continue;
+            }
+            let Some(rest) = url.strip_prefix(url_prefix) else {
+                problems.push(format!("{attribute}={url:?} is not under {url_prefix}"));
+                continue;
+            };
+            let path = images_dir.join(rest.split(['?', '#']).next().unwrap_or(rest));
+            match fs::read(&path) {
+                Err(e) => problems.push(format!(
+                    "{attribute}={url:?}: {} does not exist ({e})",
+                    path.display()
+                )),
+                Ok(bytes) if bytes.is_empty() => {
+                    problems.push(format!("{attribute}={url:?}: {} is empty", path.display()))
+                }
+                Ok(bytes) if is_video(&path) => drop(bytes),
+                Ok(bytes) => match image::load_from_memory(&bytes) {
+                    Err(e) => problems.push(format!(
+                        "{attribute}={url:?}: {} is not a readable image ({e})",
+                        path.display()
+                    )),
+                    Ok(picture) => {
+                        if let Some(width) = width {
+                            if picture.width() != width {
+                                problems.push(format!(
+                                    "{attribute}={url:?} says {width}w but the image is {} wide",
+                                    picture.width()
+                                ));
+                            }
+                        }
+                    }
+                },
+            }
+            refs.push(HtmlRef {
+                attribute: attribute.clone(),
+                url,
+                path,
+                width,
+            });
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the partial {} refers to files that are not there:\n  {}",
+        partial.display(),
+        problems.join("\n  ")
+    );
+    assert!(
+        !refs.is_empty(),
+        "the partial {} refers to no image at all:\n{html}",
+        partial.display()
+    );
+    refs
+}
+
+fn is_video(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("mp4" | "webm" | "mov")
+    )
+}
+
+/// `(attribute, value)` of every occurrence of the named attributes in `html`, entities decoded.
+pub fn attributes(html: &str, names: &[&str]) -> Vec<(String, String)> {
+    let lower = html.to_ascii_lowercase();
+    let bytes = html.as_bytes();
+    let mut found = Vec::new();
+    for name in names {
+        let pattern = format!("{name}=");
+        let mut from = 0;
+        while let Some(pos) = lower[from..].find(&pattern) {
+            let start = from + pos;
+            from = start + pattern.len();
+            // A whole attribute name: preceded by whitespace (not `data-src=`, not `xsrc=`).
+            if start == 0 || !bytes[start - 1].is_ascii_whitespace() {
+                continue;
+            }
+            let rest = &html[from..];
+            let value = match rest.chars().next() {
+                Some(quote @ ('"' | '\'')) => rest[1..].split(quote).next().unwrap_or(""),
+                _ => rest
+                    .split(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .next()
+                    .unwrap_or(""),
+            };
+            found.push((name.to_string(), decode_entities(value)));
+        }
+    }
+    found
+}
+
+/// Decode the HTML character references Tera's autoescape writes (`&#x2F;`, `&amp;`, ...).
+pub fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find('&') {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        let Some(end) = rest.find(';').filter(|&end| end <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A plain HTTP/1.1 GET with no dependencies, for checking the fake server itself:
+/// `(status, body)`.
+pub fn http_get(url: &str) -> (u16, Vec<u8>) {
+    use std::io::Write;
+    let rest = url.strip_prefix("http://").expect("http:// URL");
+    let (host, target) = match rest.find('/') {
+        Some(pos) => (&rest[..pos], &rest[pos..]),
+        None => (rest, "/"),
+    };
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response head");
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    (status, response[split + 4..].to_vec())
+}
+
+/// [`http_get`] of a JSON answer.
+pub fn http_get_json(url: &str) -> (u16, Value) {
+    let (status, body) = http_get(url);
+    let value = serde_json::from_slice(&body).unwrap_or_else(|e| {
+        panic!(
+            "{url} answered non-JSON ({e}): {}",
+            String::from_utf8_lossy(&body)
+        )
+    });
+    (status, value)
+}
