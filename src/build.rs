@@ -95,6 +95,15 @@ async fn fetch(config: &Config, cache: &Cache, http: &reqwest::Client) -> Result
             )),
         };
     }
+    if let (Some(max_age), Some(feed)) = (config.max_age, cache.last_feed()) {
+        if age_of(&feed.fetched_at).is_some_and(|age| age < max_age) {
+            report::info(format!(
+                "the cached feed was fetched {}, within max_age: not calling the API",
+                age(&feed.fetched_at)
+            ));
+            return Ok((from_cache(feed), fetcher));
+        }
+    }
     let token = Token::load(&config.token_env, config.token_file.as_deref())?;
     let client = api::Client::new(http.clone(), &config.api_base, token)?;
     report::info("fetching posts from the Instagram API");
@@ -127,15 +136,19 @@ fn origin_name(origin: Origin) -> &'static str {
     }
 }
 
+/// How long ago an RFC 3339 time was.
+fn age_of(fetched_at: &str) -> Option<std::time::Duration> {
+    let then =
+        time::OffsetDateTime::parse(fetched_at, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    (time::OffsetDateTime::now_utc() - then).try_into().ok()
+}
+
 /// "3 days ago (2026-11-26T08:00:00Z)".
 fn age(fetched_at: &str) -> String {
-    let parsed =
-        time::OffsetDateTime::parse(fetched_at, &time::format_description::well_known::Rfc3339);
-    match parsed {
-        Ok(then) => {
-            let hours = (time::OffsetDateTime::now_utc() - then)
-                .whole_hours()
-                .max(0);
+    match age_of(fetched_at) {
+        Some(age) => {
+            let hours = age.as_secs() / 3600;
             let ago = if hours < 48 {
                 format!("{hours} hours ago")
             } else {
@@ -143,6 +156,6 @@ fn age(fetched_at: &str) -> String {
             };
             format!("{ago} ({fetched_at})")
         }
-        Err(_) => format!("at {fetched_at}"),
+        None => format!("at {fetched_at}"),
     }
 }

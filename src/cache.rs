@@ -70,35 +70,30 @@ impl Cache {
         )
     }
 
-    fn record_path(&self, source_hash: &[u8; 32], key: &str) -> PathBuf {
+    fn record_path(&self, source_hash: &[u8; 32]) -> PathBuf {
         let hex: String = source_hash[..16]
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        self.variants_dir().join(format!("{hex}-{key}.json"))
+        self.variants_dir().join(format!("{hex}.json"))
     }
 
-    /// The variants made before from this source with these settings, if every file is still there.
-    pub fn encoded(&self, source_hash: &[u8; 32], key: &str) -> Option<Encoded> {
-        let text = std::fs::read(self.record_path(source_hash, key)).ok()?;
-        let encoded: Encoded = serde_json::from_slice(&text).ok()?;
+    /// Everything made before from the source with this hash, whatever the settings were then:
+    /// its size, colour, placeholder, and those variants whose files are still in the cache.
+    pub fn record(&self, source_hash: &[u8; 32]) -> Option<Encoded> {
+        let text = std::fs::read(self.record_path(source_hash)).ok()?;
+        let mut record: Encoded = serde_json::from_slice(&text).ok()?;
         let variants = self.variants_dir();
-        let complete = encoded
-            .variants
-            .iter()
-            .all(|v| std::fs::metadata(variants.join(&v.file)).is_ok_and(|m| m.len() == v.bytes));
-        complete.then_some(encoded)
+        record.variants.retain(|v| {
+            std::fs::metadata(variants.join(&v.file)).is_ok_and(|m| m.len() == v.bytes)
+        });
+        Some(record)
     }
 
-    /// Records the variants made from a source.
-    pub fn store_encoded(
-        &self,
-        source_hash: &[u8; 32],
-        key: &str,
-        encoded: &Encoded,
-    ) -> std::io::Result<()> {
-        let json = serde_json::to_vec(encoded).map_err(std::io::Error::other)?;
-        write_atomic(&self.record_path(source_hash, key), &json)
+    /// Records what was made from a source.
+    pub fn store_record(&self, source_hash: &[u8; 32], record: &Encoded) -> std::io::Result<()> {
+        let json = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+        write_atomic(&self.record_path(source_hash), &json)
     }
 
     /// The last feed fetched successfully.
@@ -171,27 +166,32 @@ mod tests {
     }
 
     #[test]
-    fn records_need_their_files() {
+    fn records_keep_only_variants_whose_files_exist() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
-        let encoded = Encoded {
+        let variant = |file: &str| crate::media::Variant {
+            format: crate::media::Format::Jpeg,
+            width: 10,
+            height: 10,
+            file: file.into(),
+            bytes: 3,
+        };
+        let record = Encoded {
             width: 10,
             height: 10,
             color: "#000000".into(),
             placeholder: String::new(),
-            variants: vec![crate::media::Variant {
-                format: crate::media::Format::Jpeg,
-                width: 10,
-                height: 10,
-                file: "abc-10.jpg".into(),
-                bytes: 3,
-            }],
+            variants: vec![variant("abc-10.jpg"), variant("def-10.jpg")],
         };
         let hash = [7u8; 32];
-        cache.store_encoded(&hash, "k", &encoded).unwrap();
-        assert_eq!(cache.encoded(&hash, "k"), None);
+        cache.store_record(&hash, &record).unwrap();
+        assert_eq!(cache.record(&hash).unwrap().variants, []);
         std::fs::write(cache.variants_dir().join("abc-10.jpg"), b"abc").unwrap();
-        assert_eq!(cache.encoded(&hash, "k"), Some(encoded));
-        assert_eq!(cache.encoded(&hash, "other"), None);
+        std::fs::write(cache.variants_dir().join("def-10.jpg"), b"truncated").unwrap();
+        assert_eq!(
+            cache.record(&hash).unwrap().variants,
+            [variant("abc-10.jpg")]
+        );
+        assert!(cache.record(&[8u8; 32]).is_none());
     }
 }

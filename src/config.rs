@@ -67,6 +67,8 @@ struct FileConfig {
     token_file: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
     replay: Option<PathBuf>,
+    #[serde(deserialize_with = "duration")]
+    max_age: Option<std::time::Duration>,
     paths: FilePaths,
     images: FileImages,
     render: FileRender,
@@ -127,6 +129,8 @@ pub struct Config {
     pub cache_dir: PathBuf,
     /// A recorded replay folder to read instead of the API.
     pub replay: Option<PathBuf>,
+    /// A feed fetched less than this long ago is baked from the cache without calling the API.
+    pub max_age: Option<std::time::Duration>,
     /// Where baked images are written.
     pub images_dir: PathBuf,
     /// The public URL of `images_dir`, ending in `/`.
@@ -278,6 +282,7 @@ fn merge(
         token_file: file.token_file.map(from_config),
         cache_dir: in_site(file.cache_dir, ".instabake"),
         replay: overrides.replay.clone().or(file.replay.map(from_config)),
+        max_age: file.max_age,
         images_dir: in_site(file.paths.images, images),
         url_prefix,
         partial: in_site(file.paths.partial, partial),
@@ -298,6 +303,37 @@ fn merge(
         strict: overrides.strict,
         offline: overrides.offline,
         site,
+    }
+}
+
+/// Reads `"90s"`, `"30m"`, `"6h"` or `"2d"`.
+fn duration<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<std::time::Duration>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_duration(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+fn parse_duration(text: &str) -> std::result::Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let seconds = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => 0,
+    };
+    match number.parse::<u64>() {
+        Ok(n) if seconds > 0 => Ok(std::time::Duration::from_secs(n * seconds)),
+        _ => Err(format!(
+            "{text:?} is not a duration: write a number and a unit, e.g. \"30m\", \"6h\" or \"1d\""
+        )),
     }
 }
 
@@ -342,6 +378,15 @@ mod tests {
         assert_eq!(config.data, site.join("data/ig.json"));
         assert_eq!(config.images_dir, site.join("static/instagram"));
         assert_eq!(config.url_prefix, "/instagram/");
+    }
+
+    #[test]
+    fn max_age_is_a_duration() {
+        let file = parse("max_age = \"6h\"\n").unwrap();
+        assert_eq!(file.max_age, Some(std::time::Duration::from_secs(6 * 3600)));
+        let err = parse("max_age = \"soon\"\n").unwrap_err();
+        assert!(err.contains("max_age") || err.contains("soon"), "{err}");
+        assert!(err.contains("line 1"), "{err}");
     }
 
     #[test]

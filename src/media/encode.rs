@@ -49,6 +49,28 @@ pub struct Encoded {
     pub variants: Vec<Variant>,
 }
 
+impl Encoded {
+    /// The variants `settings` asks for, in the order [`encode_all`] makes them, if every one of
+    /// them was made before: then nothing needs decoding.
+    pub fn select(
+        &self,
+        settings: &MediaSettings,
+        name: impl Fn(Format, u32) -> String,
+    ) -> Option<Encoded> {
+        let mut variants = Vec::new();
+        for width in target_widths(&settings.widths, self.width) {
+            for &format in &settings.formats {
+                let file = name(format, width);
+                variants.push(self.variants.iter().find(|v| v.file == file)?.clone());
+            }
+        }
+        Some(Encoded {
+            variants,
+            ..self.clone()
+        })
+    }
+}
+
 /// Decodes a JPEG, PNG, WebP or GIF from memory, honouring EXIF orientation, with size limits.
 pub fn decode(bytes: &[u8]) -> Result<Rgb, String> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
@@ -122,12 +144,16 @@ pub fn scaled_height(source: (u32, u32), width: u32) -> u32 {
     ((sh as u64 * width as u64 + sw as u64 / 2) / sw as u64).max(1) as u32
 }
 
-/// Makes every variant of `source` into `out_dir`. `names` gives each (format, width) its file name.
+/// Makes every variant of `source` into `out_dir`, largest width first, each width resized from
+/// the one before. `name` gives each (format, width) its file name; variants in `existing` (from an
+/// earlier bake of the same source) are kept instead of encoded again, so changing one setting
+/// re-encodes only what it changes.
 pub fn encode_all(
     source: &Rgb,
     settings: &MediaSettings,
     out_dir: &Path,
     name: impl Fn(Format, u32) -> String,
+    existing: &[Variant],
 ) -> Result<Encoded, String> {
     let mut resizer = Resizer::new();
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
@@ -154,8 +180,12 @@ pub fn encode_all(
             None => &source.pixels,
         };
         for &format in &settings.formats {
-            let data = encode_one(pixels, width, height, format, settings)?;
             let file = name(format, width);
+            if let Some(done) = existing.iter().find(|v| v.file == file) {
+                variants.push(done.clone());
+                continue;
+            }
+            let data = encode_one(pixels, width, height, format, settings)?;
             write_atomic(&out_dir.join(&file), &data)
                 .map_err(|e| format!("cannot write {}: {e}", out_dir.join(&file).display()))?;
             variants.push(Variant {
@@ -307,9 +337,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let source = decode(&gradient(900, 1125)).unwrap();
         let settings = MediaSettings::default();
-        let encoded = encode_all(&source, &settings, dir.path(), |f, w| {
-            format!("x-{w}.{}", f.extension())
-        })
+        let encoded = encode_all(
+            &source,
+            &settings,
+            dir.path(),
+            |f, w| format!("x-{w}.{}", f.extension()),
+            &[],
+        )
         .unwrap();
         assert_eq!((encoded.width, encoded.height), (900, 1125));
         assert_eq!(encoded.variants.len(), 6);

@@ -116,15 +116,6 @@ impl MediaSettings {
         };
         format!("v{PIPELINE_VERSION}-{}-{quality}", format.extension())
     }
-
-    /// The fingerprint of the whole settings, keying the cache's record of one source's variants.
-    fn key(&self) -> String {
-        let mut text = format!("{:?}", self.widths);
-        for f in &self.formats {
-            text.push_str(&self.fingerprint(*f));
-        }
-        blake3::hash(text.as_bytes()).to_hex()[..12].to_owned()
-    }
 }
 
 /// One encoded file.
@@ -203,39 +194,58 @@ async fn bake_item(
             bytes
         }
     };
-    let source_hash = blake3::hash(&bytes);
-    let key = settings.key();
-    if let Some(encoded) = cache.encoded(source_hash.as_bytes(), &key) {
-        return Ok(encoded);
-    }
-    let settings = settings.clone();
-    let out_dir = cache.variants_dir();
-    let names: HashMap<Format, String> = settings
+    let source_hash = *blake3::hash(&bytes).as_bytes();
+    let prefixes: HashMap<Format, String> = settings
         .formats
         .iter()
         .map(|&f| {
             let mut hasher = blake3::Hasher::new();
-            hasher.update(source_hash.as_bytes());
+            hasher.update(&source_hash);
             hasher.update(settings.fingerprint(f).as_bytes());
             (f, hasher.finalize().to_hex()[..16].to_owned())
         })
         .collect();
+    let name = move |format: Format, width: u32| {
+        format!("{}-{width}.{}", prefixes[&format], format.extension())
+    };
+    // Everything made from this source before, whatever the settings were then.
+    let record = cache.record(&source_hash);
+    if let Some(record) = &record {
+        if let Some(encoded) = record.select(settings, &name) {
+            return Ok(encoded);
+        }
+    }
+    let settings = settings.clone();
+    let out_dir = cache.variants_dir();
+    let existing = record
+        .as_ref()
+        .map(|r| r.variants.clone())
+        .unwrap_or_default();
     let (send, receive) = tokio::sync::oneshot::channel();
     let id = item.id.clone();
     rayon::spawn(move || {
         let result = encode::decode(&bytes).and_then(|rgb| {
             drop(bytes);
-            encode::encode_all(&rgb, &settings, &out_dir, |format, width| {
-                format!("{}-{width}.{}", names[&format], format.extension())
-            })
+            encode::encode_all(&rgb, &settings, &out_dir, name, &existing)
         });
         let _ = send.send(result);
     });
     let encoded = receive
         .await
         .map_err(|_| format!("encoding media {id} crashed"))??;
+    let mut merged = encoded.clone();
+    if let Some(record) = record {
+        let known: std::collections::HashSet<String> =
+            merged.variants.iter().map(|v| v.file.clone()).collect();
+        merged.variants.extend(
+            record
+                .variants
+                .into_iter()
+                .filter(|v| !known.contains(&v.file)),
+        );
+    }
     cache
-        .store_encoded(source_hash.as_bytes(), &key, &encoded)
+        .store_record(&source_hash, &merged)
         .map_err(|e| format!("cannot record the variants in the cache: {e}"))?;
     Ok(encoded)
 }

@@ -1,0 +1,191 @@
+//! A rebuild does only the work that changed: nothing new means no download and no encode, a new
+//! post costs only its own work, changed settings re-encode only what they change from the cached
+//! originals, and `max_age` saves the API call altogether.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::SystemTime;
+
+use crate::support::{self, FakeApi, Post, Scenario};
+
+/// Every cached variant file with its modification time: a file encoded again is a new file.
+fn variant_files(site: &Path) -> BTreeMap<String, SystemTime> {
+    let dir = site.join(support::CACHE_DIR).join("variants");
+    fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.unwrap())
+        .filter(|entry| !entry.file_name().to_string_lossy().ends_with(".json"))
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Files in `after` that are not in `before` with the same time.
+fn made_between(
+    before: &BTreeMap<String, SystemTime>,
+    after: &BTreeMap<String, SystemTime>,
+) -> Vec<String> {
+    let changed: Vec<String> = before
+        .iter()
+        .filter(|(name, time)| after.get(*name) != Some(time))
+        .map(|(name, _)| name.clone())
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "cached variants were encoded again: {changed:?}"
+    );
+    after
+        .keys()
+        .filter(|name| !before.contains_key(*name))
+        .cloned()
+        .collect()
+}
+
+fn three_posts() -> Vec<Post> {
+    vec![
+        Post::image("9101"),
+        Post::image("9102").media("square.jpg"),
+        Post::carousel(
+            "9103",
+            vec![Post::image("9104").media("small.jpg"), Post::image("9105")],
+        ),
+    ]
+}
+
+fn config(site: &Path, images: &str) {
+    fs::write(
+        site.join("instabake.toml"),
+        format!("preset = \"hugo\"\n\n[images]\n{images}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_new_width_is_encoded_from_cached_originals_and_nothing_else_is() {
+    let fake = FakeApi::start(Scenario::new().posts(three_posts()));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    let before = variant_files(site.path());
+    // Three 1080-wide images in three widths, small.jpg (640 wide) in two; two formats each.
+    assert_eq!(before.len(), (3 * 3 + 2) * 2);
+    fake.clear_requests();
+
+    config(site.path(), "widths = [320, 480, 640, 1080]");
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert!(
+        fake.media_requests().is_empty(),
+        "downloaded again: {:#?}",
+        fake.media_requests()
+    );
+    let new = made_between(&before, &variant_files(site.path()));
+    assert_eq!(
+        new.len(),
+        4 * 2,
+        "one new width in two formats per image: {new:?}"
+    );
+    assert!(new.iter().all(|name| name.contains("-480.")), "{new:?}");
+    let data = support::read_data(site.path());
+    let widths: Vec<u64> = support::post(&data, "9101")["media"][0]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["format"] == "jpeg")
+        .map(|v| v["width"].as_u64().unwrap())
+        .collect();
+    assert_eq!(widths, [1080, 640, 480, 320]);
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn a_new_webp_quality_reencodes_only_webp() {
+    let fake = FakeApi::start(Scenario::new().posts(three_posts()));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    let before = variant_files(site.path());
+    fake.clear_requests();
+
+    config(site.path(), "webp_quality = 60");
+    fake.run_build(site.path(), &[]).assert_success();
+
+    assert!(fake.media_requests().is_empty());
+    let new = made_between(&before, &variant_files(site.path()));
+    assert_eq!(new.len(), 3 * 3 + 2, "{new:?}");
+    assert!(new.iter().all(|name| name.ends_with(".webp")), "{new:?}");
+    // The old WebP files are no longer referenced, so they are pruned from the site.
+    let site_images: Vec<String> = support::relative_files(&site.path().join(support::HUGO_IMAGES));
+    assert_eq!(site_images.len(), (3 * 3 + 2) * 2, "{site_images:?}");
+    assert!(new
+        .iter()
+        .all(|name| site_images.iter().any(|f| f.ends_with(name.as_str()))));
+}
+
+#[test]
+fn a_new_post_costs_only_its_own_work() {
+    let fake = FakeApi::start(Scenario::new().posts(three_posts()));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    let before = variant_files(site.path());
+    fake.clear_requests();
+
+    let mut posts = vec![Post::image("9100").media("new.jpg")];
+    posts.extend(three_posts());
+    fake.set_posts(posts);
+    fake.run_build(site.path(), &[]).assert_success();
+
+    let fetched: Vec<String> = fake
+        .media_requests()
+        .iter()
+        .filter_map(|r| r.media_name())
+        .collect();
+    assert_eq!(fetched, ["new.jpg"]);
+    let new = made_between(&before, &variant_files(site.path()));
+    assert_eq!(new.len(), 3 * 2, "{new:?}");
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path()))[0],
+        "9100"
+    );
+}
+
+#[test]
+fn within_max_age_no_request_is_made() {
+    let fake = FakeApi::start(Scenario::new().posts(three_posts()));
+    let site = support::site();
+    fs::write(site.path().join("instabake.toml"), "max_age = \"1h\"\n").unwrap();
+    fake.run_build(site.path(), &[]).assert_success();
+    assert_eq!(fake.media_list_requests().len(), 1);
+    fake.clear_requests();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert!(fake.requests().is_empty(), "{:#?}", fake.requests());
+    assert!(run.stderr.contains("max_age"), "{run}");
+    let data = support::read_data(site.path());
+    assert_eq!(support::post_ids(&data), ["9101", "9102", "9103"]);
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn one_api_request_per_hundred_posts() {
+    let posts: Vec<Post> = (0..150)
+        .map(|i| Post::image(&format!("{}", 20_000 + i)))
+        .collect();
+    let fake = FakeApi::start(Scenario::new().posts(posts).generated_size(48, 60));
+    let site = support::site();
+
+    fake.run_build(site.path(), &["--limit", "150"])
+        .assert_success();
+
+    assert_eq!(fake.api_requests().len(), 2, "{:#?}", fake.api_requests());
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())).len(),
+        150
+    );
+}
