@@ -26,6 +26,7 @@ pub mod emit;
 pub mod error;
 pub mod feed;
 pub mod media;
+pub mod paths;
 pub mod render;
 pub mod report;
 pub mod source;

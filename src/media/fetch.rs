@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::paths;
 use crate::source::api::{describe_body, describe_reqwest};
-use crate::source::replay;
 
 /// The largest source file accepted. Instagram's largest photos are well under 5 MB.
 pub const MAX_SOURCE_BYTES: usize = 40 * 1024 * 1024;
@@ -28,7 +28,7 @@ impl Fetcher {
         let bytes = match self {
             Fetcher::Http(client) => fetch_http(client, url).await?,
             Fetcher::Dir(dir) => {
-                let path = replay::inside(dir, url)
+                let path = paths::inside(dir, url)
                     .ok_or_else(|| format!("{url:?} is not a file inside the replay folder"))?;
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
             }

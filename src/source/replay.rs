@@ -6,11 +6,12 @@
 //! `/me` answer; `<id>.json` answers a carousel child that the list gives as an id only. Media URLs
 //! in the JSON are paths relative to the folder, and are read by [`crate::media::Fetcher::Dir`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::wire::{MediaPage, WireAccount, WireMedia};
 use super::{Account, Feed, Origin};
 use crate::error::{Error, Result};
+use crate::paths::inside;
 
 /// Reads the feed recorded in `dir`, newest `limit` posts.
 pub fn feed(dir: &Path, limit: usize) -> Result<Feed> {
@@ -91,31 +92,9 @@ fn read_account(dir: &Path) -> std::result::Result<Account, String> {
     })
 }
 
-/// Resolves a relative name inside `dir`, refusing anything that would leave it.
-pub fn inside(dir: &Path, name: &str) -> Option<PathBuf> {
-    let relative = Path::new(name);
-    let safe = !name.is_empty()
-        && relative
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-    safe.then(|| dir.join(relative))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_cannot_leave_the_folder() {
-        let dir = Path::new("/replay");
-        assert_eq!(
-            inside(dir, "images/01.jpg"),
-            Some(PathBuf::from("/replay/images/01.jpg"))
-        );
-        assert_eq!(inside(dir, "../secret"), None);
-        assert_eq!(inside(dir, "/etc/passwd"), None);
-        assert_eq!(inside(dir, ""), None);
-    }
 
     #[test]
     fn pages_and_children_are_followed() {
