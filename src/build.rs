@@ -39,11 +39,22 @@ pub async fn run(config: &Config) -> Result<Summary> {
         origin_name(feed.origin)
     ));
 
-    let items = feed
+    let items: Vec<_> = feed
         .posts
         .iter()
         .flat_map(|p| p.items.iter().cloned())
         .collect();
+    let videos = if config.video_download {
+        media::bake_videos(
+            items.clone(),
+            fetcher.clone(),
+            cache.clone(),
+            config.video_max_bytes,
+        )
+        .await
+    } else {
+        Default::default()
+    };
     let baked = media::bake_items(
         items,
         fetcher,
@@ -51,7 +62,7 @@ pub async fn run(config: &Config) -> Result<Summary> {
         Arc::new(config.media.clone()),
     )
     .await;
-    let (document, images) = feed::assemble(&feed, &baked, &config.url_prefix);
+    let (document, images) = feed::assemble(&feed, &baked, &videos, &config.url_prefix);
     if document.posts.is_empty() {
         return Err(Error::NothingBaked(if feed.posts.is_empty() {
             "the account has no posts to show".to_owned()

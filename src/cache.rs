@@ -62,6 +62,14 @@ impl Cache {
         std::fs::read(self.dir.join("originals").join(file_name_for_id(id))).ok()
     }
 
+    /// Whether an original is kept for this id.
+    pub fn has_original(&self, id: &str) -> bool {
+        self.dir
+            .join("originals")
+            .join(file_name_for_id(id))
+            .is_file()
+    }
+
     /// Keeps an item's original image.
     pub fn store_original(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
         write_atomic(

@@ -71,7 +71,15 @@ struct FileConfig {
     max_age: Option<std::time::Duration>,
     paths: FilePaths,
     images: FileImages,
+    video: FileVideo,
     render: FileRender,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileVideo {
+    download: Option<bool>,
+    max_mb: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +146,11 @@ pub struct Config {
     pub partial: PathBuf,
     pub data: PathBuf,
     pub media: MediaSettings,
+    /// Download video files (reels) so they play from the site; off by default, since a video is
+    /// often 10 to 50 times the size of its images.
+    pub video_download: bool,
+    /// Videos larger than this are not downloaded (the poster links to the post instead).
+    pub video_max_bytes: u64,
     /// A site's own template replacing the built-in one.
     pub template: Option<PathBuf>,
     /// The `sizes` attribute of every `<img>` and `<source>`.
@@ -294,6 +307,8 @@ fn merge(
             webp_quality: file.images.webp_quality.unwrap_or(defaults.webp_quality),
             webp_effort: file.images.webp_effort.unwrap_or(defaults.webp_effort),
         },
+        video_download: file.video.download.unwrap_or(false),
+        video_max_bytes: file.video.max_mb.unwrap_or(50) << 20,
         template: file.render.template.map(|p| site.join(p)),
         sizes: file
             .render

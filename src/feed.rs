@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::caption;
-use crate::media::{Encoded, Format, ItemError};
+use crate::media::{Encoded, Format, ItemError, VideoFile};
 use crate::report;
 use crate::source::{Feed, ItemKind, Origin, PostKind};
 
@@ -109,6 +109,7 @@ const MAX_ALT: usize = 250;
 pub fn assemble(
     feed: &Feed,
     baked: &HashMap<String, Result<Encoded, ItemError>>,
+    videos: &HashMap<String, Result<VideoFile, ItemError>>,
     url_prefix: &str,
 ) -> (Document, Vec<String>) {
     let mut files = Vec::new();
@@ -136,14 +137,29 @@ pub fn assemble(
                 None => continue,
             };
             files.extend(encoded.variants.iter().map(|v| v.file.clone()));
-            media.push(media_doc(
+            let mut doc = media_doc(
                 item.id.clone(),
                 item.kind,
                 item.alt_text.clone(),
                 &post_alt,
                 encoded,
                 url_prefix,
-            ));
+            );
+            match videos.get(&item.id) {
+                Some(Ok(video)) => {
+                    files.push(video.file.clone());
+                    doc.video = Some(VideoDoc {
+                        url: format!("{url_prefix}{}", video.file),
+                        bytes: video.bytes,
+                    });
+                }
+                Some(Err(why)) => report::warn(format!(
+                    "post {}: video {} not baked, its poster links to the post: {why}",
+                    post.id, item.id
+                )),
+                None => {}
+            }
+            media.push(doc);
         }
         if media.is_empty() {
             report::warn(format!(

@@ -23,16 +23,38 @@ pub enum Fetcher {
 }
 
 impl Fetcher {
-    /// Fetches `url` and checks that it is an image.
-    pub async fn fetch_image(&self, url: &str) -> Result<Vec<u8>, String> {
-        let bytes = match self {
-            Fetcher::Http(client) => fetch_http(client, url).await?,
+    /// Fetches `url`, at most `max` bytes.
+    async fn fetch(&self, url: &str, max: u64) -> Result<Vec<u8>, String> {
+        match self {
+            Fetcher::Http(client) => fetch_http(client, url, max).await,
             Fetcher::Dir(dir) => {
                 let path = paths::inside(dir, url)
                     .ok_or_else(|| format!("{url:?} is not a file inside the replay folder"))?;
-                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                if bytes.len() as u64 > max {
+                    return Err(format!("the file is larger than {} MiB", max >> 20));
+                }
+                Ok(bytes)
             }
-        };
+        }
+    }
+
+    /// Fetches a video file (MP4 or QuickTime, sniffed from its `ftyp` box), at most `max` bytes.
+    pub async fn fetch_video(&self, url: &str, max: u64) -> Result<Vec<u8>, String> {
+        let bytes = self.fetch(url, max).await?;
+        if bytes.get(4..8) != Some(b"ftyp".as_slice()) {
+            return Err(format!(
+                "the download is not an MP4 video ({} bytes)",
+                bytes.len()
+            ));
+        }
+        Ok(bytes)
+    }
+
+    /// Fetches `url` and checks that it is an image.
+    pub async fn fetch_image(&self, url: &str) -> Result<Vec<u8>, String> {
+        let bytes = self.fetch(url, MAX_SOURCE_BYTES as u64).await?;
         if image::guess_format(&bytes).is_err() {
             let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
             return Err(format!(
@@ -45,14 +67,14 @@ impl Fetcher {
     }
 }
 
-async fn fetch_http(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
+async fn fetch_http(client: &reqwest::Client, url: &str, max: u64) -> Result<Vec<u8>, String> {
     let parsed = url::Url::parse(url).map_err(|_| "the media URL is not a valid URL".to_owned())?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!("the media URL has scheme {:?}", parsed.scheme()));
     }
     let mut attempt = 1;
     loop {
-        match fetch_once(client, parsed.clone()).await {
+        match fetch_once(client, parsed.clone(), max).await {
             Ok(bytes) => return Ok(bytes),
             Err((message, transient)) if transient && attempt < ATTEMPTS => {
                 crate::report::detail(format!("{message}; retrying"));
@@ -65,7 +87,11 @@ async fn fetch_http(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Stri
 }
 
 /// One GET. The error says whether trying again could help.
-async fn fetch_once(client: &reqwest::Client, url: url::Url) -> Result<Vec<u8>, (String, bool)> {
+async fn fetch_once(
+    client: &reqwest::Client,
+    url: url::Url,
+    max: u64,
+) -> Result<Vec<u8>, (String, bool)> {
     let mut response = client
         .get(url)
         .send()
@@ -84,24 +110,16 @@ async fn fetch_once(client: &reqwest::Client, url: url::Url) -> Result<Vec<u8>, 
             transient,
         ));
     }
-    if response
-        .content_length()
-        .is_some_and(|len| len > MAX_SOURCE_BYTES as u64)
-    {
-        return Err((
-            format!("the file is larger than {} MiB", MAX_SOURCE_BYTES >> 20),
-            false,
-        ));
+    let too_large = || (format!("the file is larger than {} MiB", max >> 20), false);
+    if response.content_length().is_some_and(|len| len > max) {
+        return Err(too_large());
     }
     let mut bytes = Vec::new();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                if bytes.len() + chunk.len() > MAX_SOURCE_BYTES {
-                    return Err((
-                        format!("the file is larger than {} MiB", MAX_SOURCE_BYTES >> 20),
-                        false,
-                    ));
+                if (bytes.len() + chunk.len()) as u64 > max {
+                    return Err(too_large());
                 }
                 bytes.extend_from_slice(&chunk);
             }

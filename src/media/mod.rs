@@ -173,6 +173,80 @@ pub async fn bake_items(
     results
 }
 
+/// A baked video file: its content-addressed name in the cache's variants folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoFile {
+    pub file: String,
+    pub bytes: u64,
+}
+
+/// Downloads the video file of every video item that has one (`media_url`), at most `max_bytes`
+/// each, two at a time. Videos are copied as they are: re-encoding is a job for a video tool.
+pub async fn bake_videos(
+    items: Vec<Item>,
+    fetcher: Fetcher,
+    cache: Arc<Cache>,
+    max_bytes: u64,
+) -> HashMap<String, Result<VideoFile, ItemError>> {
+    let slots = Arc::new(tokio::sync::Semaphore::new(2));
+    let mut tasks = tokio::task::JoinSet::new();
+    for item in items {
+        // A feed from the cache has no URLs, but its videos are among the originals.
+        if item.video_url.is_none() && !cache.has_original(&video_key(&item.id)) {
+            continue;
+        }
+        let (fetcher, cache, slots) = (fetcher.clone(), cache.clone(), slots.clone());
+        tasks.spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let url = item.video_url.as_deref().unwrap_or_default();
+            let result = bake_video(&item.id, url, &fetcher, &cache, max_bytes).await;
+            (item.id, result)
+        });
+    }
+    let mut results = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((id, result)) = joined {
+            results.insert(id, result);
+        }
+    }
+    results
+}
+
+/// Where a video's original is kept in the cache, beside its poster's.
+fn video_key(id: &str) -> String {
+    format!("{id}.video")
+}
+
+async fn bake_video(
+    id: &str,
+    url: &str,
+    fetcher: &Fetcher,
+    cache: &Cache,
+    max_bytes: u64,
+) -> Result<VideoFile, ItemError> {
+    let key = video_key(id);
+    let bytes = match cache.original(&key) {
+        Some(bytes) => bytes,
+        None => {
+            report::detail(format!("downloading video {id}"));
+            let bytes = fetcher.fetch_video(url, max_bytes).await?;
+            cache
+                .store_original(&key, &bytes)
+                .map_err(|e| format!("cannot keep the video in the cache: {e}"))?;
+            bytes
+        }
+    };
+    let file = format!("{}.mp4", &blake3::hash(&bytes).to_hex()[..16]);
+    let path = cache.variants_dir().join(&file);
+    if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
+        encode::write_atomic(&path, &bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
+    }
+    Ok(VideoFile {
+        file,
+        bytes: bytes.len() as u64,
+    })
+}
+
 async fn bake_item(
     item: &Item,
     fetcher: &Fetcher,

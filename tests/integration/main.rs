@@ -7,3 +7,4 @@ mod support;
 mod api;
 mod example_site;
 mod incremental;
+mod video;
