@@ -298,10 +298,15 @@ async fn bake_item(
     let (send, receive) = tokio::sync::oneshot::channel();
     let id = item.id.clone();
     rayon::spawn(move || {
-        let result = encode::decode(&bytes).and_then(|rgb| {
-            drop(bytes);
-            encode::encode_all(&rgb, &settings, &out_dir, name, &existing)
-        });
+        // A panic on the rayon pool would abort the whole process; a decoder that chokes on one
+        // hostile file must cost only that image.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            encode::decode(&bytes).and_then(|rgb| {
+                drop(bytes);
+                encode::encode_all(&rgb, &settings, &out_dir, name, &existing)
+            })
+        }))
+        .unwrap_or_else(|_| Err("the image decoder crashed on this file".to_owned()));
         let _ = send.send(result);
     });
     let encoded = receive
