@@ -7,4 +7,5 @@ mod support;
 mod api;
 mod example_site;
 mod incremental;
+mod presets;
 mod video;
