@@ -62,14 +62,7 @@ pub fn render(
 
 /// Tera nests the useful part of an error (line, column, what was expected) in its sources.
 fn tera_message(error: &tera::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
+    crate::report::with_causes(error.to_string(), std::error::Error::source(error))
 }
 
 /// HTML escaping for text and attribute values, plus `{` and `}` so that no generator's template

@@ -116,16 +116,7 @@ pub fn warn(message: impl AsRef<str>) {
 /// An error that ends the command: always printed with its cause chain; an annotation under GitHub
 /// Actions.
 pub fn error(err: &(dyn std::error::Error + 'static)) {
-    let mut message = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
+    let message = with_causes(err.to_string(), err.source());
     if is_github_actions() {
         emit(&format!(
             "::error title=instabake::{}",
@@ -134,6 +125,21 @@ pub fn error(err: &(dyn std::error::Error + 'static)) {
     } else {
         emit(&format!("error: {message}"));
     }
+}
+
+/// `head` followed by the text of each cause in the chain from `source`, skipping causes whose
+/// text is already there (wrappers often repeat their source's message).
+pub fn with_causes(head: String, mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
+    let mut message = head;
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }
 
 /// Workflow commands end at a newline and treat `%` specially; this is the runner's own escaping.

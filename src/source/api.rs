@@ -393,23 +393,17 @@ pub fn http_client() -> Result<reqwest::Client> {
 /// A reqwest error without its URL (which carries the token), with its cause chain.
 pub fn describe_reqwest(error: reqwest::Error) -> String {
     let error = error.without_url();
-    let mut text = if error.is_timeout() {
+    let head = if error.is_timeout() {
         "timed out".to_owned()
     } else if error.is_connect() {
         "could not connect".to_owned()
     } else {
         error.to_string()
     };
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    report::redact(&text)
+    report::redact(&report::with_causes(
+        head,
+        std::error::Error::source(&error),
+    ))
 }
 
 /// Exponential backoff with jitter: about 0.4 s, then 1.2 s.
