@@ -16,7 +16,8 @@ In one run it:
      `cargo build --release`;
   5. runs bench/sharp-bake.mjs (eleventy-img style) on the same photos to the same widths, formats,
      qualities and WebP effort;
-  6. repeats both for JPEG only and for --big posts;
+  6. repeats both for JPEG only and for --big posts, and the full job with instabake built for
+     x86-64-v3 (AVX2: RUSTFLAGS="-C target-cpu=x86-64-v3", into target/bench/x86-64-v3; --no-v3 skips);
   7. compares PSNR/SSIM at 640 wide against a sharp Lanczos3 PNG reference (bench/quality.mjs);
   8. prints the table and writes target/bench/results.json.
 Each run is measured as a child process: wall time, CPU time (user+sys) and peak RSS from os.wait4.
@@ -44,6 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 OUT = ROOT / "target" / "bench"
 BINARY = ROOT / "target" / "release" / "instabake"
+# The same code built for x86-64-v3 (AVX2), which also turns on libwebp's AVX2 build (Cargo.toml).
+V3_TARGET = ROOT / "target" / "bench" / "x86-64-v3"
+V3_BINARY = V3_TARGET / "release" / "instabake"
 SHARP_VERSION = "0.35.5"
 TOKEN = "bench-token-123456"
 USER_ID = "17841400000000042"
@@ -85,10 +89,18 @@ def ensure_sharp():
         sh(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH)
 
 
-def build_instabake(retries, wait):
-    """`cargo build --release`; retried a few times, since src/ may be mid-edit by someone else."""
+def has_avx2():
+    return any(l.startswith("flags") and " avx2" in l for l in Path("/proc/cpuinfo").read_text().splitlines())
+
+
+def build_instabake(retries, wait, v3):
+    """`cargo build --release` (and the x86-64-v3 build if `v3`); retried a few times, since src/ may
+    be mid-edit by someone else."""
+    v3_env = {**os.environ, "RUSTFLAGS": "-C target-cpu=x86-64-v3", "CARGO_TARGET_DIR": str(V3_TARGET)}
     for attempt in range(retries + 1):
-        if subprocess.run(["cargo", "build", "--release", "--bin", "instabake"], cwd=ROOT).returncode == 0:
+        default = subprocess.run(["cargo", "build", "--release", "--bin", "instabake"], cwd=ROOT).returncode == 0
+        if default and (not v3 or subprocess.run(["cargo", "build", "--release", "--bin", "instabake"],
+                                                   cwd=ROOT, env=v3_env).returncode == 0):
             return
         if attempt < retries:
             print(f"release build failed; retrying in {wait} s", file=sys.stderr)
@@ -260,14 +272,14 @@ def checked(result, what):
     return result
 
 
-def instabake(graph, site, posts, formats):
+def instabake(graph, site, posts, formats, binary=BINARY):
     """One `instabake build` into `site` (created with its instabake.toml if new)."""
     site.mkdir(parents=True, exist_ok=True)
     config = site / "instabake.toml"
     config.write_text("[images]\nwidths = %s\nformats = %s\n%s" % (
         json.dumps(WIDTHS), json.dumps(formats), "".join(f"{k} = {v}\n" for k, v in QUALITY.items())))
     before = graph.counts()
-    result = checked(measure([BINARY, "build", "--site", site, "--config", config, "--limit", posts, "-q"],
+    result = checked(measure([binary, "build", "--site", site, "--config", config, "--limit", posts, "-q"],
                              env={"INSTAGRAM_ACCESS_TOKEN": TOKEN, "INSTABAKE_API_BASE": graph.base}),
                      "instabake build")
     after = graph.counts()
@@ -354,6 +366,11 @@ def run_jobs(args, graph, photos, work):
     jpeg_ib, jpeg_sp = best_of(args.repeat, lambda: instabake(graph, fresh(), n, jpeg),
                                lambda: sharp(photos, work / "sharp-jpeg", n, jpeg))
     rows = [(f"full {n}", full_ib, full_sp), (f"JPEG-only {n}", jpeg_ib, jpeg_sp), ("warm rebuild", warm_ib, None)]
+    if args.v3:
+        print(f"{n} posts, x86-64-v3 build of instabake, and sharp again ...", file=sys.stderr)
+        v3_ib, v3_sp = best_of(args.repeat, lambda: instabake(graph, fresh(), n, both, V3_BINARY),
+                               lambda: sharp(photos, work / "sharp-full", n, both))
+        rows.insert(1, (f"full {n} v3", v3_ib, v3_sp))
     if args.big:
         print(f"{args.big} posts, both tools ...", file=sys.stderr)
         rows.append((f"{args.big}-post", instabake(graph, fresh(), args.big, both),
@@ -400,15 +417,18 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use target/release/instabake as it is")
     ap.add_argument("--wait-quiet", type=int, default=0, metavar="S",
                     help="first wait up to S seconds for other processes to leave the CPUs idle")
+    ap.add_argument("--no-v3", dest="v3", action="store_false",
+                    help="skip the x86-64-v3 (AVX2) build of instabake (skipped anyway without AVX2)")
     ap.add_argument("--keep", action="store_true", help="keep the sites and outputs in target/bench/work")
     args = ap.parse_args()
     if args.quick:
         args.posts, args.big, args.samples = 12, 0, 4
+    args.v3 = args.v3 and has_avx2()
 
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_sharp()
     if not args.no_build:
-        build_instabake(retries=5, wait=60)
+        build_instabake(retries=5, wait=60, v3=args.v3)
     photos = make_photos(max(args.posts, args.big))
     if args.wait_quiet:
         wait_quiet(args.wait_quiet)

@@ -99,6 +99,8 @@ struct FileImages {
     jpeg_quality: Option<u8>,
     webp_quality: Option<u8>,
     webp_effort: Option<u8>,
+    avif_quality: Option<u8>,
+    avif_speed: Option<u8>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -306,6 +308,8 @@ fn merge(
             jpeg_quality: file.images.jpeg_quality.unwrap_or(defaults.jpeg_quality),
             webp_quality: file.images.webp_quality.unwrap_or(defaults.webp_quality),
             webp_effort: file.images.webp_effort.unwrap_or(defaults.webp_effort),
+            avif_quality: file.images.avif_quality.unwrap_or(defaults.avif_quality),
+            avif_speed: file.images.avif_speed.unwrap_or(defaults.avif_speed),
         },
         video_download: file.video.download.unwrap_or(false),
         video_max_bytes: file.video.max_mb.unwrap_or(50) << 20,
@@ -407,9 +411,19 @@ mod tests {
     #[test]
     fn validation_names_the_bad_value() {
         let site = PathBuf::from(".");
-        let file = parse("[images]\nwebp_quality = 101\n").unwrap();
+        for (setting, key) in [
+            ("webp_quality = 101", "webp_quality"),
+            ("avif_speed = 0", "avif_speed"),
+            ("avif_quality = 0", "avif_quality"),
+            ("formats = []", "formats"),
+        ] {
+            let file = parse(&format!("[images]\n{setting}\n")).unwrap();
+            let config = merge(file, &Overrides::default(), site.clone(), None, None);
+            let err = config.validate().unwrap_err();
+            assert!(err.contains(key), "{setting}: {err}");
+        }
+        let file = parse("[images]\nformats = [\"avif\", \"jpeg\"]\n").unwrap();
         let config = merge(file, &Overrides::default(), site, None, None);
-        let err = config.validate().unwrap_err();
-        assert!(err.contains("webp_quality"), "{err}");
+        assert!(config.validate().is_ok());
     }
 }

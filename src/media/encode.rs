@@ -12,6 +12,7 @@ use base64::Engine as _;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageReader};
+use rgb::FromSlice;
 
 use super::{Format, MediaSettings, Variant};
 
@@ -248,6 +249,18 @@ pub fn encode_one(
                 .encode_advanced(&config)
                 .map_err(|e| format!("cannot encode WebP: {e:?}"))?;
             Ok(data.to_vec())
+        }
+        Format::Avif => {
+            let rgb: &[ravif::RGB8] = pixels.as_rgb();
+            // One thread per image: images are already encoded in parallel, one per core.
+            let encoded = ravif::Encoder::new()
+                .with_quality(settings.avif_quality as f32)
+                .with_speed(settings.avif_speed)
+                .with_bit_depth(ravif::BitDepth::Eight)
+                .with_num_threads(Some(1))
+                .encode_rgb(ravif::Img::new(rgb, width as usize, height as usize))
+                .map_err(|e| format!("cannot encode AVIF: {e}"))?;
+            Ok(encoded.avif_file)
         }
     }
 }

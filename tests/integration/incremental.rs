@@ -189,3 +189,50 @@ fn one_api_request_per_hundred_posts() {
         150
     );
 }
+
+#[test]
+fn turning_on_avif_encodes_only_avif_and_lists_it_first() {
+    let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("9201").media("small.jpg")]));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    let before = variant_files(site.path());
+    fake.clear_requests();
+
+    config(
+        site.path(),
+        "formats = [\"avif\", \"webp\", \"jpeg\"]\navif_speed = 10",
+    );
+    fake.run_build(site.path(), &[]).assert_success();
+
+    assert!(fake.media_requests().is_empty());
+    let new = made_between(&before, &variant_files(site.path()));
+    assert_eq!(new.len(), 2, "640 and 320 wide: {new:?}");
+    assert!(new.iter().all(|name| name.ends_with(".avif")), "{new:?}");
+    let data = support::read_data(site.path());
+    let media = &support::post(&data, "9201")["media"][0];
+    let avif: Vec<&serde_json::Value> = media["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["format"] == "avif")
+        .collect();
+    assert_eq!(avif.len(), 2);
+    for v in avif {
+        let name = v["url"].as_str().unwrap().rsplit('/').next().unwrap();
+        let bytes = fs::read(site.path().join(support::HUGO_IMAGES).join(name)).unwrap();
+        assert_eq!(
+            support::avif_size(&bytes),
+            Some((
+                v["width"].as_u64().unwrap() as u32,
+                v["height"].as_u64().unwrap() as u32
+            ))
+        );
+        assert_eq!(bytes.len() as u64, v["bytes"].as_u64().unwrap());
+    }
+    // Browsers take the first <source> they support: AVIF, then WebP, then the JPEG <img>.
+    let partial = fs::read_to_string(site.path().join(support::HUGO_PARTIAL)).unwrap();
+    let avif_at = partial.find("type=\"image/avif\"").expect("no AVIF source");
+    let webp_at = partial.find("type=\"image/webp\"").expect("no WebP source");
+    assert!(avif_at < webp_at);
+    support::assert_html_refs_exist(site.path());
+}

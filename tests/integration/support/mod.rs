@@ -401,6 +401,19 @@ pub fn assert_partial_refs_exist(
                     problems.push(format!("{attribute}={url:?}: {} is empty", path.display()))
                 }
                 Ok(bytes) if is_video(&path) => drop(bytes),
+                // The `image` crate decodes AVIF only with the C dav1d library: check the header.
+                Ok(bytes) if path.extension().is_some_and(|e| e == "avif") => {
+                    match (avif_size(&bytes), width) {
+                        (None, _) => problems.push(format!(
+                            "{attribute}={url:?}: {} is not an AVIF image",
+                            path.display()
+                        )),
+                        (Some((w, _)), Some(width)) if w != width => problems.push(format!(
+                            "{attribute}={url:?} says {width}w but the image is {w} wide"
+                        )),
+                        _ => {}
+                    }
+                }
                 Ok(bytes) => match image::load_from_memory(&bytes) {
                     Err(e) => problems.push(format!(
                         "{attribute}={url:?}: {} is not a readable image ({e})",
@@ -448,6 +461,21 @@ fn is_video(path: &Path) -> bool {
 }
 
 /// `(attribute, value)` of every occurrence of the named attributes in `html`, entities decoded.
+/// Width and height from an AVIF file's `ispe` box, if it is an AVIF file.
+pub fn avif_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.get(4..12)? != b"ftypavif" {
+        return None;
+    }
+    let at = bytes.windows(4).position(|w| w == b"ispe")?;
+    let field = |offset: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(
+            bytes.get(at + offset..at + offset + 4)?.try_into().ok()?,
+        ))
+    };
+    // `ispe`, then version and flags, then width and height.
+    Some((field(8)?, field(12)?))
+}
+
 pub fn attributes(html: &str, names: &[&str]) -> Vec<(String, String)> {
     let lower = html.to_ascii_lowercase();
     let bytes = html.as_bytes();
