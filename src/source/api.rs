@@ -31,13 +31,21 @@ const MAX_PAGES: usize = 200;
 const MAX_BODY: usize = 16 * 1024 * 1024;
 /// Attempts for a request that fails transiently.
 const ATTEMPTS: u32 = 3;
+/// The longest `Retry-After` waited for. A bake runs inside a deploy: when Instagram asks for a
+/// longer pause, the cached feed is the better answer.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// At this share of a quota used (usage headers), failures are no longer retried.
+const USAGE_NO_RETRY: u64 = 90;
+/// At this share, no further request is sent in this run.
+const USAGE_EXHAUSTED: u64 = 100;
 
 /// How the caller should treat an API error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
     /// Code 190: the token expired, was invalidated or is malformed. Never retried.
     TokenDead,
-    /// Codes 4, 17, 32, 613, 80002: throttled. Not retried within a run.
+    /// Codes 4, 17, 32, 613, 80002, or HTTP 429 without a code: throttled. Retried once only when
+    /// a short `Retry-After` asks for it.
     Throttled,
     /// Codes 1, 2, or `is_transient`: worth retrying.
     Transient,
@@ -72,6 +80,7 @@ impl ApiError {
             Some(10 | 200..=299) => ErrorClass::Permission,
             Some(100) => ErrorClass::BadRequest,
             Some(1 | 2) => ErrorClass::Transient,
+            None if self.status == 429 => ErrorClass::Throttled,
             _ if self.transient => ErrorClass::Transient,
             _ => ErrorClass::Other,
         }
@@ -101,6 +110,25 @@ impl ApiError {
             }
             ErrorClass::Transient => "a temporary problem at Instagram; try again later",
             ErrorClass::Other => "see the message above; if it persists, check the token and the account",
+        }
+    }
+}
+
+impl ApiError {
+    /// The error for a request not sent because the usage headers said the quota is used up.
+    fn quota_used_up(what: &str, percent: u64) -> ApiError {
+        ApiError {
+            what: what.to_owned(),
+            status: 429,
+            code: None,
+            subcode: None,
+            kind: None,
+            message: format!(
+                "not asked: Instagram's usage headers reported {percent}% of this app's rate \
+                 limit used, so no further request was sent"
+            ),
+            transient: false,
+            fbtrace_id: None,
         }
     }
 }
@@ -164,6 +192,53 @@ pub struct Client {
     http: reqwest::Client,
     base: Url,
     token: Token,
+    /// The highest quota share the usage headers reported in this run.
+    usage: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// One request's outcome, with what its headers said about trying again.
+struct Attempt {
+    outcome: Result<Vec<u8>>,
+    retry_after: Option<Duration>,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, PartialEq)]
+enum Next {
+    Retry(Duration),
+    Stop,
+}
+
+/// The retry policy. Transient failures (connection errors, timeouts, 5xx, codes 1 and 2,
+/// `is_transient`) are retried with jittered backoff, or after `Retry-After` when the answer gives
+/// one; throttling is retried only once and only when a short `Retry-After` asks for it; everything
+/// else (190, 10, 100, 200-299, ...) is final. A `Retry-After` longer than [`MAX_RETRY_AFTER`] and
+/// a nearly used-up quota end the retries: the cache is the answer then.
+fn next_step(error: &Error, retry_after: Option<Duration>, attempt: u32, usage: u64) -> Next {
+    let (transient, throttled) = match error {
+        Error::Api(e) => match e.class() {
+            ErrorClass::Throttled => (false, true),
+            ErrorClass::Transient => (true, false),
+            _ => (e.status >= 500, false),
+        },
+        Error::Network { .. } => (true, false),
+        _ => (false, false),
+    };
+    if attempt >= ATTEMPTS || usage >= USAGE_NO_RETRY {
+        return Next::Stop;
+    }
+    match retry_after {
+        Some(wait) if wait > MAX_RETRY_AFTER => Next::Stop,
+        Some(wait) if transient || (throttled && attempt == 1) => Next::Retry(wait),
+        None if transient => Next::Retry(backoff(attempt)),
+        _ => Next::Stop,
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by the Graph API and is ignored).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 impl Client {
@@ -175,7 +250,12 @@ impl Client {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        Ok(Client { http, base, token })
+        Ok(Client {
+            http,
+            base,
+            token,
+            usage: Default::default(),
+        })
     }
 
     /// Fetches the newest `limit` posts, following `paging.next` as needed, with carousel children
@@ -298,37 +378,62 @@ impl Client {
             .append_pair("access_token", self.token.expose());
         let mut attempt = 1;
         loop {
-            let outcome = self.get_once(what, url.clone()).await;
-            let retry = match &outcome {
-                Ok(_) => false,
-                Err(Error::Api(e)) => e.class() == ErrorClass::Transient || e.status >= 500,
-                Err(Error::Network { .. }) => true,
-                Err(_) => false,
-            };
-            if !retry || attempt >= ATTEMPTS {
+            let usage = self.usage.load(std::sync::atomic::Ordering::Relaxed);
+            if usage >= USAGE_EXHAUSTED {
+                return Err(ApiError::quota_used_up(what, usage).into());
+            }
+            let Attempt {
+                outcome,
+                retry_after,
+            } = self.get_once(what, url.clone()).await;
+            let Err(error) = outcome else {
                 return outcome;
+            };
+            let usage = self.usage.load(std::sync::atomic::Ordering::Relaxed);
+            match next_step(&error, retry_after, attempt, usage) {
+                Next::Retry(delay) => {
+                    report::detail(format!(
+                        "{error}; retrying in {:.1} s (attempt {} of {ATTEMPTS})",
+                        delay.as_secs_f32(),
+                        attempt + 1
+                    ));
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                Next::Stop => {
+                    if let Some(wait) = retry_after.filter(|w| *w > MAX_RETRY_AFTER) {
+                        report::detail(format!(
+                            "Instagram asks to wait {} s before trying again; not waiting that long",
+                            wait.as_secs()
+                        ));
+                    }
+                    return Err(error);
+                }
             }
-            let delay = backoff(attempt);
-            if let Err(e) = &outcome {
-                report::detail(format!(
-                    "{e}; retrying in {:.1} s (attempt {} of {ATTEMPTS})",
-                    delay.as_secs_f32(),
-                    attempt + 1
-                ));
-            }
-            tokio::time::sleep(delay).await;
-            attempt += 1;
         }
     }
 
-    async fn get_once(&self, what: &str, url: Url) -> Result<Vec<u8>> {
+    async fn get_once(&self, what: &str, url: Url) -> Attempt {
+        let mut retry = None;
+        let outcome = self.send(what, url, &mut retry).await;
+        Attempt {
+            outcome,
+            retry_after: retry,
+        }
+    }
+
+    async fn send(&self, what: &str, url: Url, retry: &mut Option<Duration>) -> Result<Vec<u8>> {
         let network = |e: reqwest::Error| Error::Network {
             what: what.to_owned(),
             message: describe_reqwest(e),
         };
         let mut response = self.http.get(url).send().await.map_err(network)?;
         let status = response.status();
-        note_usage(response.headers());
+        *retry = retry_after(response.headers());
+        if let Some(percent) = note_usage(response.headers()) {
+            self.usage
+                .fetch_max(percent, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(network)? {
             if body.len() + chunk.len() > MAX_BODY {
@@ -342,9 +447,22 @@ impl Client {
         if let Some(error) = parse_error(what, status.as_u16(), &body) {
             return Err(error.into());
         }
+        if status.as_u16() == 429 {
+            return Err(ApiError {
+                what: what.to_owned(),
+                status: 429,
+                code: None,
+                subcode: None,
+                kind: None,
+                message: "too many requests".to_owned(),
+                transient: false,
+                fbtrace_id: None,
+            }
+            .into());
+        }
         if !status.is_success() {
             let message = format!("HTTP {} with {}", status.as_u16(), describe_body(&body));
-            return Err(if status.is_server_error() || status.as_u16() == 429 {
+            return Err(if status.is_server_error() {
                 Error::Network {
                     what: what.to_owned(),
                     message,
@@ -416,14 +534,17 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(base + nanos % (base / 2 + 1))
 }
 
-/// Reads Meta's usage headers and warns when a quota is nearly used up. The values are JSON objects
-/// of percentages (or, in one variant, nested per business id); anything unreadable is ignored.
-fn note_usage(headers: &reqwest::header::HeaderMap) {
+/// Reads Meta's usage headers and warns when a quota is nearly used up; returns the highest share
+/// reported. The values are JSON objects of percentages (or, in one variant, nested per business
+/// id); anything unreadable is ignored.
+fn note_usage(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let mut highest = None;
     for name in ["x-app-usage", "x-business-use-case-usage"] {
         let Some(value) = headers.get(name).and_then(|v| v.to_str().ok()) else {
             continue;
         };
         if let Some(percent) = max_usage(value) {
+            highest = highest.max(Some(percent));
             report::detail(format!("{name}: {percent}% of the quota used"));
             if percent >= 90 {
                 report::warn(format!(
@@ -432,6 +553,7 @@ fn note_usage(headers: &reqwest::header::HeaderMap) {
             }
         }
     }
+    highest
 }
 
 /// The largest usage percentage in a usage header value.
@@ -446,6 +568,10 @@ pub fn max_usage(value: &str) -> Option<u64> {
                     );
                     match v.as_u64() {
                         Some(n) if counts => *max = Some(max.unwrap_or(0).max(n)),
+                        // Minutes until a throttled app may call again: the quota is used up.
+                        Some(n) if key == "estimated_time_to_regain_access" => {
+                            *max = Some(max.unwrap_or(0).max(if n > 0 { 100 } else { 0 }))
+                        }
                         _ => walk(v, max),
                     }
                 }
@@ -536,5 +662,73 @@ mod tests {
             Some(91)
         );
         assert_eq!(max_usage("{'call_count': 2}"), None);
+        assert_eq!(
+            max_usage(
+                r#"{"1784":[{"type":"instagram","call_count":12,"estimated_time_to_regain_access":7}]}"#
+            ),
+            Some(100)
+        );
+    }
+
+    fn api_error(status: u16, code: Option<i64>, transient: bool) -> Error {
+        ApiError {
+            what: "the media list".into(),
+            status,
+            code,
+            subcode: None,
+            kind: None,
+            message: "x".into(),
+            transient,
+            fbtrace_id: None,
+        }
+        .into()
+    }
+
+    #[test]
+    fn retry_policy() {
+        let secs = Duration::from_secs;
+        let network = Error::Network {
+            what: "the media list".into(),
+            message: "timed out".into(),
+        };
+        // Transient: backoff, or the server's Retry-After when it is short; bounded attempts.
+        assert!(matches!(next_step(&network, None, 1, 0), Next::Retry(_)));
+        assert_eq!(next_step(&network, None, ATTEMPTS, 0), Next::Stop);
+        let server = api_error(503, None, false);
+        assert_eq!(
+            next_step(&server, Some(secs(2)), 1, 0),
+            Next::Retry(secs(2))
+        );
+        assert_eq!(next_step(&server, Some(secs(3600)), 1, 0), Next::Stop);
+        for code in [1, 2] {
+            assert!(matches!(
+                next_step(&api_error(500, Some(code), false), None, 2, 0),
+                Next::Retry(_)
+            ));
+        }
+        assert!(matches!(
+            next_step(&api_error(400, Some(9999), true), None, 1, 0),
+            Next::Retry(_)
+        ));
+        // Throttling: never hammered; one retry only when asked to wait briefly.
+        for code in [4, 17, 32, 613, 80002] {
+            let throttled = api_error(400, Some(code), true);
+            assert_eq!(next_step(&throttled, None, 1, 0), Next::Stop, "{code}");
+            assert_eq!(
+                next_step(&throttled, Some(secs(5)), 1, 0),
+                Next::Retry(secs(5))
+            );
+            assert_eq!(next_step(&throttled, Some(secs(5)), 2, 0), Next::Stop);
+        }
+        let too_many = api_error(429, None, false);
+        assert_eq!(next_step(&too_many, None, 1, 0), Next::Stop);
+        // Final answers are never retried, whatever the headers say.
+        for code in [190, 10, 100, 200, 250, 299] {
+            let error = api_error(400, Some(code), false);
+            assert_eq!(next_step(&error, None, 1, 0), Next::Stop, "{code}");
+            assert_eq!(next_step(&error, Some(secs(1)), 1, 0), Next::Stop, "{code}");
+        }
+        // A nearly used-up quota is not spent on retries.
+        assert_eq!(next_step(&network, None, 1, USAGE_NO_RETRY), Next::Stop);
     }
 }

@@ -8,4 +8,5 @@ mod api;
 mod example_site;
 mod incremental;
 mod presets;
+mod resilience;
 mod video;

@@ -291,6 +291,7 @@ pub enum Fault {
     Raw {
         status: u16,
         content_type: String,
+        headers: Vec<(String, String)>,
         body: Vec<u8>,
     },
     /// HTTP 500 with an HTML error page.
@@ -357,8 +358,19 @@ impl Fault {
         Fault::Raw {
             status,
             content_type: "application/json; charset=UTF-8".to_string(),
+            headers: Vec::new(),
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    /// The same answer with one more header (only for the `Raw` answers made by `json`, `raw`,
+    /// `api_error`, `expired_token` and `rate_limited`).
+    pub fn with_header(mut self, name: &str, value: &str) -> Fault {
+        match &mut self {
+            Fault::Raw { headers, .. } => headers.push((name.to_string(), value.to_string())),
+            other => panic!("with_header on {other:?}: only Raw answers carry extra headers"),
+        }
+        self
     }
 }
 
@@ -703,6 +715,8 @@ pub struct Request {
     /// The query part (without `?`), as received.
     pub query: String,
     pub headers: Vec<(String, String)>,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 impl Request {
@@ -1101,6 +1115,7 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
         path,
         query,
         headers,
+        at: std::time::Instant::now(),
     })
 }
 
@@ -1181,6 +1196,25 @@ fn answer(request: &Request, state: &State, host: &str) -> Action {
     if !delay.is_zero() {
         thread::sleep(delay);
     }
+    // The real API sends its usage headers with errors too.
+    let usage = match (&target, &fault) {
+        (Target::MediaFile(_), _) | (_, None) => None,
+        _ => state.scenario.lock().unwrap().usage_header.clone(),
+    };
+    let mut action = fault_action(request, &target, fault, &state, host);
+    if let (Some(usage), Action::Respond(response)) = (usage, &mut action) {
+        response.headers.push(("x-app-usage".to_string(), usage));
+    }
+    action
+}
+
+fn fault_action(
+    request: &Request,
+    target: &Target,
+    fault: Option<Fault>,
+    state: &State,
+    host: &str,
+) -> Action {
     let normal = || {
         let scenario = state.scenario.lock().unwrap().clone();
         normal_response(request, &target, &scenario, host)
@@ -1191,13 +1225,14 @@ fn answer(request: &Request, state: &State, host: &str) -> Action {
         Some(Fault::Raw {
             status,
             content_type,
+            headers,
             body,
         }) => {
             let body = String::from_utf8_lossy(&body).replace(HOST_PLACEHOLDER, host);
             Action::Respond(Response {
                 status,
                 content_type,
-                headers: Vec::new(),
+                headers,
                 body: body.into_bytes(),
             })
         }

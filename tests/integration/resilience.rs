@@ -1,0 +1,261 @@
+//! How a bake behaves when Instagram throttles or asks to wait: `Retry-After` is honoured when it
+//! is short, throttling and final errors are never hammered, a used-up quota stops further
+//! requests, and under GitHub Actions every fallback is an annotation.
+
+use std::time::Duration;
+
+use crate::support::{self, FakeApi, Fault, Post, Route, Scenario};
+
+fn two_posts() -> Vec<Post> {
+    vec![Post::image("9301"), Post::image("9302").media("small.jpg")]
+}
+
+/// A fake API and a site that has been baked from it once.
+fn baked_once(posts: Vec<Post>) -> (FakeApi, tempfile::TempDir) {
+    let fake = FakeApi::start(Scenario::new().posts(posts));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    fake.clear_requests();
+    (fake, site)
+}
+
+#[test]
+fn a_short_retry_after_is_waited_for_then_the_bake_goes_on() {
+    let fake = FakeApi::start(
+        Scenario::new().posts(two_posts()).fail_times(
+            Route::MediaList,
+            Fault::raw(
+                503,
+                r#"{"error":{"message":"Service unavailable","code":2}}"#,
+            )
+            .with_header("Retry-After", "2"),
+            1,
+        ),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    let list = fake.media_list_requests();
+    assert_eq!(list.len(), 2, "{:#?}", fake.requests());
+    let waited = list[1].at - list[0].at;
+    assert!(
+        waited >= Duration::from_millis(1900),
+        "retried after {waited:?}, before the 2 s the server asked for"
+    );
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["9301", "9302"]
+    );
+}
+
+#[test]
+fn a_long_retry_after_falls_back_to_the_cache_without_waiting() {
+    let (fake, site) = baked_once(two_posts());
+    fake.add_fault(
+        Route::MediaList,
+        Fault::raw(503, "<html><body>Service Unavailable</body></html>")
+            .with_header("Retry-After", "3600"),
+        None,
+    );
+
+    let started = std::time::Instant::now();
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(
+        fake.media_list_requests().len(),
+        1,
+        "{:#?}",
+        fake.requests()
+    );
+    assert!(run.stderr.contains("warning:"), "{run}");
+    let data = support::read_data(site.path());
+    assert_eq!(data["source"], "cache");
+    assert_eq!(support::post_ids(&data), ["9301", "9302"]);
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn throttling_is_never_hammered() {
+    let throttles = [
+        ("code 4", Fault::rate_limited()),
+        (
+            "code 17",
+            Fault::api_error(400, 17, "(#17) User request limit reached"),
+        ),
+        (
+            "code 32",
+            Fault::api_error(400, 32, "(#32) Page request limit reached"),
+        ),
+        (
+            "code 613",
+            Fault::api_error(400, 613, "Calls to this api have exceeded the rate limit."),
+        ),
+        (
+            "code 80002",
+            Fault::api_error(
+                400,
+                80002,
+                "There have been too many calls to this Instagram account.",
+            ),
+        ),
+        ("HTTP 429", Fault::raw(429, "Too Many Requests")),
+    ];
+    for (name, fault) in throttles {
+        let fake = FakeApi::start(
+            Scenario::new()
+                .posts(two_posts())
+                .fail(Route::AnyApi, fault),
+        );
+        let site = support::site();
+
+        let run = fake.run_build(site.path(), &[]);
+
+        run.assert_code(3).assert_no_panic();
+        assert_eq!(
+            fake.api_requests().len(),
+            1,
+            "{name}: a throttled request was sent again: {:#?}",
+            fake.requests()
+        );
+        let stderr = run.stderr_lower();
+        assert!(
+            stderr.contains("rate limit") || stderr.contains("too many"),
+            "{name}: the message should say it is throttling:\n{run}"
+        );
+        assert!(
+            support::files_under(site.path()).is_empty(),
+            "{name}: the site was touched"
+        );
+    }
+}
+
+#[test]
+fn final_errors_are_never_retried() {
+    let finals = [
+        (
+            190,
+            "Error validating access token: The session has been invalidated.",
+        ),
+        (10, "Application does not have permission for this action"),
+        (100, "(#100) Tried accessing nonexisting field (alt_text)"),
+        (200, "Permissions error"),
+        (250, "Permissions error"),
+        (299, "Permissions error"),
+    ];
+    for (code, message) in finals {
+        // Even with a Retry-After and is_transient, these answers are final.
+        let fault = Fault::json(
+            400,
+            &serde_json::json!({"error": {
+                "message": message, "type": "OAuthException", "code": code,
+                "is_transient": true, "fbtrace_id": "Ab12"
+            }}),
+        )
+        .with_header("Retry-After", "1");
+        let fake = FakeApi::start(
+            Scenario::new()
+                .posts(two_posts())
+                .fail(Route::AnyApi, fault),
+        );
+        let site = support::site();
+
+        let run = fake.run_build(site.path(), &[]);
+
+        run.assert_code(3).assert_no_panic();
+        assert_eq!(
+            fake.api_requests().len(),
+            1,
+            "code {code} was retried: {:#?}",
+            fake.requests()
+        );
+        assert!(run.stderr.contains(&format!("code {code}")), "{run}");
+    }
+}
+
+#[test]
+fn a_used_up_quota_stops_further_requests() {
+    let posts: Vec<Post> = (1..=5).map(|i| Post::image(&format!("940{i}"))).collect();
+    let fake = FakeApi::start(Scenario::new().posts(posts).page_size(2).usage_header(Some(
+        r#"{"call_count":100,"total_cputime":3,"total_time":5}"#,
+    )));
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    // Page 1 said the quota is used up: page 2 is never asked for, and a partial feed is not
+    // published.
+    run.assert_code(3).assert_no_panic();
+    assert_eq!(
+        fake.media_list_requests().len(),
+        1,
+        "{:#?}",
+        fake.requests()
+    );
+    assert!(run.stderr_lower().contains("rate limit"), "{run}");
+    assert!(support::files_under(site.path()).is_empty());
+}
+
+#[test]
+fn a_nearly_used_up_quota_warns_and_is_not_spent_on_retries() {
+    let fake = FakeApi::start(Scenario::new().posts(two_posts()).usage_header(Some(
+        r#"{"call_count":95,"total_cputime":3,"total_time":5}"#,
+    )));
+    let site = support::site();
+    let run = fake.run_build(site.path(), &[]);
+    run.assert_success();
+    assert!(
+        run.stderr.contains("95%"),
+        "the usage should be reported:\n{run}"
+    );
+
+    // With 95% used, a transient failure is not retried: the cache answers.
+    fake.clear_requests();
+    fake.add_fault(Route::MediaList, Fault::Html500, None);
+    let run = fake.run_build(site.path(), &[]);
+    run.assert_success();
+    assert_eq!(
+        fake.media_list_requests().len(),
+        1,
+        "{:#?}",
+        fake.requests()
+    );
+    assert_eq!(support::read_data(site.path())["source"], "cache");
+}
+
+#[test]
+fn under_github_actions_a_fallback_is_a_warning_annotation_and_the_token_is_masked_first() {
+    let (fake, site) = baked_once(two_posts());
+    fake.add_fault(Route::AnyApi, Fault::expired_token(), None);
+
+    let run = fake.run_build_env(site.path(), &[], &[("GITHUB_ACTIONS", "true")]);
+
+    run.assert_success();
+    let mask = format!("::add-mask::{}", support::TOKEN);
+    assert!(
+        run.stdout.starts_with(&mask),
+        "the token must be masked before anything is printed:\n{run}"
+    );
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("::warning"))
+        .unwrap_or_else(|| panic!("no ::warning annotation:\n{run}"));
+    assert!(warning.contains("access token"), "{warning}");
+    assert!(warning.contains("cache"), "{warning}");
+    // An annotation is one line: newlines in the message are escaped.
+    assert!(!warning.contains('\r'));
+    // Outside the mask line, the token is nowhere.
+    let printed = format!("{}{}", run.stdout.replacen(&mask, "", 1), run.stderr);
+    assert!(!printed.contains(support::TOKEN), "{run}");
+
+    let strict = fake.run_build_env(site.path(), &["--strict"], &[("GITHUB_ACTIONS", "true")]);
+    strict.assert_code(3);
+    assert!(
+        strict.stderr.lines().any(|l| l.starts_with("::error")),
+        "--strict under GitHub Actions ends with an ::error annotation:\n{strict}"
+    );
+}
