@@ -1201,7 +1201,7 @@ fn answer(request: &Request, state: &State, host: &str) -> Action {
         (Target::MediaFile(_), _) | (_, None) => None,
         _ => state.scenario.lock().unwrap().usage_header.clone(),
     };
-    let mut action = fault_action(request, &target, fault, &state, host);
+    let mut action = fault_action(request, &target, fault, state, host);
     if let (Some(usage), Action::Respond(response)) = (usage, &mut action) {
         response.headers.push(("x-app-usage".to_string(), usage));
     }
@@ -1217,7 +1217,7 @@ fn fault_action(
 ) -> Action {
     let normal = || {
         let scenario = state.scenario.lock().unwrap().clone();
-        normal_response(request, &target, &scenario, host)
+        normal_response(request, target, &scenario, host)
     };
     match fault {
         None => Action::Respond(normal()),
