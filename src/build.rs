@@ -30,6 +30,7 @@ pub struct Summary {
 /// Runs a bake to the end.
 pub async fn run(config: &Config) -> Result<Summary> {
     let cache = Arc::new(Cache::open(&config.cache_dir)?);
+    emit::recover(config, &cache)?;
     let http = api::http_client()?;
     let (feed, fetcher) = fetch(config, &cache, &http).await?;
     let feed = crate::curate::curate(feed, config.limit);
@@ -78,10 +79,12 @@ pub async fn run(config: &Config) -> Result<Summary> {
     let mut data = serde_json::to_string_pretty(&document)
         .map_err(|e| Error::io("write", &config.data, std::io::Error::other(e)))?;
     data.push('\n');
-    let emitted = emit::emit(config, &cache, &images, &data, &html)?;
+    // The feed is kept first: if the run is killed while writing the site, a fallback bake still
+    // has the feed whose originals are in the cache.
     if feed.origin != Origin::Cache {
         cache.store_feed(&feed)?;
     }
+    let emitted = emit::emit(config, &cache, &images, &data, &html)?;
     Ok(Summary {
         origin: feed.origin,
         posts: document.posts.len(),

@@ -1,14 +1,25 @@
 //! Writing into the site: the baked images, the data file and the partial, then the manifest and
 //! the pruning of files from earlier bakes that nothing refers to any more.
 //!
-//! Order matters for a run that is killed half way: new images go in first (under new,
-//! content-addressed names, so the previous feed's files are untouched), then the data file and the
-//! partial, each replaced atomically, and only then are old files pruned. At every moment the site
-//! holds a feed whose every referenced file exists. Only files listed in the manifest, that is,
-//! files instabake itself wrote, are ever deleted.
+//! A run can be killed at any moment (a cancelled CI job, an out-of-memory kill), so the order is:
+//!
+//! 1. the manifest is extended with every file about to be written, so that a file written by a
+//!    run killed later is still known as ours and pruned in time;
+//! 2. new images go in, each atomically, under new content-addressed names: the previous feed's
+//!    files are untouched;
+//! 3. the new data file and partial are staged beside their targets, then a journal listing the
+//!    renames is written into the cache, then both are renamed into place, then the journal goes.
+//!    A run killed between the renames leaves the journal, and the next run finishes the renames
+//!    before anything else ([`recover`]), so the data file and the partial change together;
+//! 4. only then are files of earlier bakes pruned, and the manifest is trimmed to this bake.
+//!
+//! At every moment the site holds a whole feed whose every referenced file exists. Only files listed
+//! in the manifest, that is, files instabake itself wrote, are ever deleted.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cache, Manifest};
 use crate::config::Config;
@@ -39,7 +50,27 @@ pub fn emit(
     partial: &str,
 ) -> Result<Emitted> {
     let mut emitted = Emitted::default();
-    let mut written: BTreeSet<String> = BTreeSet::new();
+    let previous = cache.manifest();
+    let written: BTreeSet<String> = images
+        .iter()
+        .map(|name| relative(&config.site, &config.images_dir.join(name)))
+        .chain([
+            relative(&config.site, &config.data),
+            relative(&config.site, &config.partial),
+        ])
+        .collect();
+    cache.store_manifest(&Manifest {
+        files: previous
+            .files
+            .iter()
+            .chain(&written)
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    })?;
+    failpoint("manifest-extended");
+
     std::fs::create_dir_all(&config.images_dir)
         .map_err(|e| Error::io("create the images folder", &config.images_dir, e))?;
     let variants = cache.variants_dir();
@@ -51,22 +82,27 @@ pub fn emit(
                 std::fs::read(&from).map_err(|e| Error::io("read the cached image", &from, e))?;
             write_atomic(&to, &bytes).map_err(|e| Error::io("write", &to, e))?;
             emitted.images_written += 1;
+            failpoint("image-written");
         }
-        written.insert(relative(&config.site, &to));
     }
-    emitted.data_written = write_if_changed(&config.data, data, same_but_fetch_time)?;
-    written.insert(relative(&config.site, &config.data));
-    emitted.partial_written = write_if_changed(&config.partial, partial, |a, b| a == b)?;
-    written.insert(relative(&config.site, &config.partial));
 
-    let previous = cache.manifest();
+    let mut journal = Journal::default();
+    emitted.data_written = stage_if_changed(&config.data, data, same_but_fetch_time, &mut journal)?;
+    emitted.partial_written =
+        stage_if_changed(&config.partial, partial, |a, b| a == b, &mut journal)?;
+    failpoint("staged");
+    commit(cache, &journal)?;
+
     for old in previous.files.iter().filter(|f| !written.contains(*f)) {
         // A manifest edited by hand must not make us delete files outside the site.
         let Some(path) = paths::inside(&config.site, old) else {
             continue;
         };
         match std::fs::remove_file(&path) {
-            Ok(()) => emitted.pruned += 1,
+            Ok(()) => {
+                emitted.pruned += 1;
+                failpoint("pruning");
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => crate::report::warn(format!(
                 "could not remove the old file {}: {e}",
@@ -87,17 +123,133 @@ fn same_size(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn write_if_changed(path: &Path, content: &str, same: impl Fn(&str, &str) -> bool) -> Result<bool> {
+/// Renames that must all happen: staged file, then its target.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Journal {
+    renames: Vec<(PathBuf, PathBuf)>,
+}
+
+/// The journal's place in the cache.
+fn journal_path(cache: &Cache) -> PathBuf {
+    cache.dir().join("commit.json")
+}
+
+/// Writes `content` beside `path` for [`commit`] to rename into place, unless `path` already holds
+/// the same. Returns whether it will change.
+fn stage_if_changed(
+    path: &Path,
+    content: &str,
+    same: impl Fn(&str, &str) -> bool,
+    journal: &mut Journal,
+) -> Result<bool> {
     if let Ok(existing) = std::fs::read_to_string(path) {
         if same(&existing, content) {
             return Ok(false);
         }
     }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
-    }
-    write_atomic(path, content.as_bytes()).map_err(|e| Error::io("write", path, e))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staged = dir.join(staged_name(&name));
+    write_atomic(&staged, content.as_bytes()).map_err(|e| Error::io("write", &staged, e))?;
+    journal.renames.push((staged, path.to_owned()));
     Ok(true)
+}
+
+/// The staged copy of a file named `name`: hidden, and with an extension no generator reads.
+fn staged_name(name: &str) -> String {
+    format!(".{name}.instabake-staged")
+}
+
+/// Puts the staged files in place: journal first, so that a run killed half way is finished by the
+/// next one, then the renames, then the journal goes.
+fn commit(cache: &Cache, journal: &Journal) -> Result<()> {
+    if journal.renames.is_empty() {
+        return Ok(());
+    }
+    let path = journal_path(cache);
+    let json = serde_json::to_vec(journal)
+        .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+    write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))?;
+    failpoint("journal-written");
+    for (staged, target) in &journal.renames {
+        std::fs::rename(staged, target).map_err(|e| Error::io("move into place", target, e))?;
+        failpoint("renamed-one");
+    }
+    std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))
+}
+
+/// Cleans up after a killed run, before anything else touches the site: finishes a commit left
+/// half done (renames the staged files that are still there; a journal is written only once every
+/// staged file is complete, so rolling forward is always right), and removes staged files that no
+/// journal lists and the temporary files of interrupted writes (`.instabake-*.tmp`).
+pub fn recover(config: &Config, cache: &Cache) -> Result<()> {
+    let path = journal_path(cache);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            // Unreadable only if damaged outside our control: then there is nothing to finish.
+            let journal: Journal = serde_json::from_slice(&bytes).unwrap_or_default();
+            let mut finished = 0;
+            for (staged, target) in &journal.renames {
+                if staged.is_file() {
+                    std::fs::rename(staged, target)
+                        .map_err(|e| Error::io("move into place", target, e))?;
+                    finished += 1;
+                }
+            }
+            crate::report::info(format!(
+                "finished writing the feed of an interrupted run ({finished} files moved into place)"
+            ));
+            std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+        }
+        Err(_) => {
+            for target in [&config.data, &config.partial] {
+                if let (Some(dir), Some(name)) = (target.parent(), target.file_name()) {
+                    let _ = std::fs::remove_file(dir.join(staged_name(&name.to_string_lossy())));
+                }
+            }
+        }
+    }
+    let dirs = [
+        Some(config.images_dir.as_path()),
+        config.data.parent(),
+        config.partial.parent(),
+        Some(cache.dir()),
+        Some(&cache.variants_dir()),
+        Some(&cache.dir().join("originals")),
+    ];
+    for dir in dirs.into_iter().flatten() {
+        remove_interrupted_writes(dir);
+    }
+    Ok(())
+}
+
+/// Removes the temporary files [`write_atomic`] leaves when a run is killed mid-write.
+fn remove_interrupted_writes(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".instabake-") && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// A test hook: with `INSTABAKE_FAILPOINT=<name>` a debug build aborts at that point, like a run
+/// killed there, so that tests can stop a bake at each step of writing the site. Release builds
+/// have no such hook.
+fn failpoint(name: &str) {
+    if cfg!(debug_assertions)
+        && std::env::var("INSTABAKE_FAILPOINT").is_ok_and(|point| point == name)
+    {
+        std::process::abort();
+    }
 }
 
 /// Two data files that differ only in `fetched_at` describe the same feed; keeping the old one

@@ -5,6 +5,7 @@
 mod support;
 
 mod api;
+mod crash;
 mod example_site;
 mod incremental;
 mod presets;

@@ -132,27 +132,7 @@ pub fn site() -> tempfile::TempDir {
 /// make the binary emit annotations and write into the real step summary), and the API base points
 /// at a closed port. `env` is applied last. Killed and failed after [`RUN_TIMEOUT`].
 pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", cwd)
-        .env("RUST_BACKTRACE", "1")
-        .env("NO_COLOR", "1")
-        .env("INSTABAKE_API_BASE", NOWHERE)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for keep in ["PATH", "SYSTEMROOT", "TEMP", "TMP", "TMPDIR"] {
-        if let Some(value) = std::env::var_os(keep) {
-            command.env(keep, value);
-        }
-    }
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command
+    let mut child = command(cwd, args, env)
         .spawn()
         .unwrap_or_else(|e| panic!("start {BIN}: {e}"));
     let mut stdout = child.stdout.take().unwrap();
@@ -189,6 +169,31 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
         stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
     }
+}
+
+/// The command [`run`] runs, not started: for tests that need to control the process.
+pub fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("HOME", cwd)
+        .env("RUST_BACKTRACE", "1")
+        .env("NO_COLOR", "1")
+        .env("INSTABAKE_API_BASE", NOWHERE)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for keep in ["PATH", "SYSTEMROOT", "TEMP", "TMP", "TMPDIR"] {
+        if let Some(value) = std::env::var_os(keep) {
+            command.env(keep, value);
+        }
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
 }
 
 /// `instabake build --site SITE ARGS...` in `site`, with `INSTAGRAM_ACCESS_TOKEN` set to [`TOKEN`]
