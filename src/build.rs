@@ -85,6 +85,17 @@ pub async fn run(config: &Config) -> Result<Summary> {
         cache.store_feed(&feed)?;
     }
     let emitted = emit::emit(config, &cache, &images, &data, &html)?;
+    let ids = feed
+        .posts
+        .iter()
+        .flat_map(|p| p.items.iter().map(|i| i.id.clone()))
+        .collect();
+    let forgotten = cache.prune(&ids, &images.iter().cloned().collect());
+    if forgotten > 0 {
+        report::detail(format!(
+            "removed {forgotten} cache files that no post uses any more"
+        ));
+    }
     Ok(Summary {
         origin: feed.origin,
         posts: document.posts.len(),

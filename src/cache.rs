@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::media::encode::write_atomic;
-use crate::media::Encoded;
+use crate::media::{video_key, Encoded};
 use crate::source::Feed;
 
 /// An open cache folder.
@@ -140,6 +140,61 @@ impl Cache {
             .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
         write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
+}
+
+impl Cache {
+    /// Forgets what the current bake no longer uses, so the cache (which CI keeps between runs)
+    /// does not grow with every post ever baked: originals of items not in `ids` (by media id;
+    /// video originals go with their item), encoded files not in `files`, and records whose files
+    /// are all gone. Returns how many files were removed.
+    pub fn prune(
+        &self,
+        ids: &std::collections::HashSet<String>,
+        files: &std::collections::HashSet<String>,
+    ) -> usize {
+        let originals: std::collections::HashSet<String> = ids
+            .iter()
+            .flat_map(|id| [file_name_for_id(id), file_name_for_id(&video_key(id))])
+            .collect();
+        let mut removed = 0;
+        let mut remove = |path: &Path| {
+            if std::fs::remove_file(path).is_ok() {
+                removed += 1;
+            }
+        };
+        for (path, name) in entries(&self.dir.join("originals")) {
+            if !originals.contains(&name) {
+                remove(&path);
+            }
+        }
+        let variants = self.variants_dir();
+        for (path, name) in entries(&variants) {
+            if name.ends_with(".json") {
+                let record: Option<Encoded> = std::fs::read(&path)
+                    .ok()
+                    .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+                let used =
+                    record.is_some_and(|r| r.variants.iter().any(|v| files.contains(&v.file)));
+                if !used {
+                    remove(&path);
+                }
+            } else if !files.contains(&name) {
+                remove(&path);
+            }
+        }
+        removed
+    }
+}
+
+/// The files in a folder, with their names.
+fn entries(dir: &Path) -> Vec<(PathBuf, String)> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| (e.path(), e.file_name().to_string_lossy().into_owned()))
+        .collect()
 }
 
 /// A media id as a file name. Real ids are digits; anything else (which would be a path segment

@@ -237,7 +237,7 @@ pub async fn bake_videos(
 }
 
 /// Where a video's original is kept in the cache, beside its poster's.
-fn video_key(id: &str) -> String {
+pub fn video_key(id: &str) -> String {
     format!("{id}.video")
 }
 

@@ -25,14 +25,15 @@ fn variant_files(site: &Path) -> BTreeMap<String, SystemTime> {
         .collect()
 }
 
-/// Files in `after` that are not in `before` with the same time.
+/// Files in `after` that are not in `before`; fails if a file of `before` was written again (files
+/// no longer used may be gone: the cache forgets them).
 fn made_between(
     before: &BTreeMap<String, SystemTime>,
     after: &BTreeMap<String, SystemTime>,
 ) -> Vec<String> {
     let changed: Vec<String> = before
         .iter()
-        .filter(|(name, time)| after.get(*name) != Some(time))
+        .filter(|(name, time)| after.get(*name).is_some_and(|t| t != *time))
         .map(|(name, _)| name.clone())
         .collect();
     assert!(
@@ -115,9 +116,14 @@ fn a_new_webp_quality_reencodes_only_webp() {
     fake.run_build(site.path(), &[]).assert_success();
 
     assert!(fake.media_requests().is_empty());
-    let new = made_between(&before, &variant_files(site.path()));
+    let after = variant_files(site.path());
+    let new = made_between(&before, &after);
     assert_eq!(new.len(), 3 * 3 + 2, "{new:?}");
     assert!(new.iter().all(|name| name.ends_with(".webp")), "{new:?}");
+    // The JPEG files are kept as they were; the q80 WebP files, used by nothing now, are forgotten.
+    let kept: Vec<&String> = before.keys().filter(|n| after.contains_key(*n)).collect();
+    assert_eq!(kept.len(), 3 * 3 + 2, "{kept:?}");
+    assert!(kept.iter().all(|name| name.ends_with(".jpg")), "{kept:?}");
     // The old WebP files are no longer referenced, so they are pruned from the site.
     let site_images: Vec<String> = support::relative_files(&site.path().join(support::HUGO_IMAGES));
     assert_eq!(site_images.len(), (3 * 3 + 2) * 2, "{site_images:?}");
@@ -234,5 +240,58 @@ fn turning_on_avif_encodes_only_avif_and_lists_it_first() {
     let avif_at = partial.find("type=\"image/avif\"").expect("no AVIF source");
     let webp_at = partial.find("type=\"image/webp\"").expect("no WebP source");
     assert!(avif_at < webp_at);
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn a_deleted_post_is_forgotten_by_the_cache_too() {
+    let fake = FakeApi::start(Scenario::new().posts(three_posts()));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    let originals = site.path().join(support::CACHE_DIR).join("originals");
+    let names = |dir: &Path| -> Vec<String> { support::relative_files(dir) };
+    assert_eq!(names(&originals), ["9101", "9102", "9104", "9105"]);
+    let files_of = |data: &serde_json::Value, id: &str| -> Vec<String> {
+        support::post(data, id)["media"][0]["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                v["url"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let data = support::read_data(site.path());
+    let (gone, kept) = (files_of(&data, "9102"), files_of(&data, "9101"));
+
+    // 9102 is deleted on Instagram.
+    let mut posts = three_posts();
+    posts.remove(1);
+    let fake = FakeApi::start(Scenario::new().posts(posts));
+    fake.run_build(site.path(), &[]).assert_success();
+
+    assert_eq!(names(&originals), ["9101", "9104", "9105"]);
+    let cached = variant_files(site.path());
+    assert!(gone.iter().all(|f| !cached.contains_key(f)), "{gone:?}");
+    assert!(kept.iter().all(|f| cached.contains_key(f)), "{kept:?}");
+    // One record per source left: 9101, 9104, 9105.
+    let records = names(&site.path().join(support::CACHE_DIR).join("variants"))
+        .into_iter()
+        .filter(|n| n.ends_with(".json"))
+        .count();
+    assert_eq!(records, 3);
+    // And a fallback bake still has everything it needs.
+    fake.add_fault(support::Route::AnyApi, support::Fault::Html500, None);
+    fake.run_build(site.path(), &[]).assert_success();
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["9101", "9103"]
+    );
     support::assert_html_refs_exist(site.path());
 }
