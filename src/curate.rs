@@ -10,6 +10,9 @@ pub fn curate(mut feed: Feed, limit: usize) -> Feed {
     // A feed from the cache has no media URLs (see `Cache::store_feed`): its images are among the
     // cached originals.
     let from_cache = feed.origin == Origin::Cache;
+    // Paging that goes back on itself repeats posts; a post is shown once.
+    let mut seen = std::collections::HashSet::new();
+    feed.posts.retain(|post| seen.insert(post.id.clone()));
     feed.posts.retain(|post| {
         let bakeable = from_cache || post.items.iter().any(|item| item.image_url.is_some());
         if !bakeable {
@@ -50,12 +53,13 @@ mod tests {
     }
 
     #[test]
-    fn keeps_order_drops_empty_and_limits() {
+    fn keeps_order_drops_empty_and_repeated_and_limits() {
         let feed = Feed {
             account: Account::default(),
             posts: vec![
                 post("1", Some("a")),
                 post("2", None),
+                post("1", Some("a2")),
                 post("3", Some("c")),
                 post("4", Some("d")),
             ],

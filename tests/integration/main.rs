@@ -10,4 +10,5 @@ mod example_site;
 mod incremental;
 mod presets;
 mod resilience;
+mod secrets;
 mod video;

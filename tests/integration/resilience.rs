@@ -259,3 +259,94 @@ fn under_github_actions_a_fallback_is_a_warning_annotation_and_the_token_is_mask
         "--strict under GitHub Actions ends with an ::error annotation:\n{strict}"
     );
 }
+
+#[test]
+fn paging_that_loops_is_cut_off_and_repeats_no_post() {
+    // Every page answers the same post and a `next` link back to itself.
+    let page = format!(
+        r#"{{"data":[{{"id":"9601","media_type":"IMAGE","media_url":"http://{host}/media/9601.jpg","permalink":"https://www.instagram.com/p/LOOP/","timestamp":"2026-11-20T10:15:00+0000"}}],"paging":{{"cursors":{{"after":"QVFI"}},"next":"http://{host}/me/media?after=QVFI"}}}}"#,
+        host = support::fake_api::HOST_PLACEHOLDER
+    );
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(vec![Post::image("9601")])
+            .serve(Route::MediaList, 200, &page),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &["--limit", "5"]);
+
+    run.assert_success();
+    assert_eq!(fake.media_list_requests().len(), 2, "{:#?}", fake.requests());
+    assert!(run.stderr.contains("loop"), "{run}");
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["9601"]
+    );
+}
+
+#[test]
+fn a_post_whose_media_cannot_be_had_is_left_out_with_a_warning_naming_it() {
+    let posts = vec![
+        Post::image("9701"),
+        Post::image("9702"),
+        Post::image("9703"),
+        Post::image("9704"),
+        Post::image("9705"),
+        Post::image("9706").media("small.jpg"),
+    ];
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(posts)
+            .fail(Route::MediaFile("9702.jpg".into()), Fault::Forbidden)
+            .fail(Route::MediaFile("9703.jpg".into()), Fault::Truncated)
+            .fail(Route::MediaFile("9704.jpg".into()), Fault::NotAnImage)
+            .fail(
+                Route::MediaFile("9705.jpg".into()),
+                Fault::raw(404, "Not Found"),
+            ),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    let data = support::read_data(site.path());
+    assert_eq!(support::post_ids(&data), ["9701", "9706"]);
+    for (id, why) in [
+        ("9702", "403"),
+        ("9703", ""),
+        ("9704", "not an image"),
+        ("9705", "404"),
+    ] {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains("warning") && l.contains(&format!("post {id}")))
+            .unwrap_or_else(|| panic!("no warning names post {id}:\n{run}"));
+        assert!(line.to_lowercase().contains(why), "{line}");
+    }
+    support::assert_html_refs_exist(site.path());
+    fake.assert_no_secret_or_cdn(site.path(), &run);
+}
+
+#[test]
+fn expired_media_urls_do_not_matter_once_the_originals_are_cached() {
+    let (fake, site) = baked_once(two_posts());
+    // Every signed URL has expired, and the widths change: the cached originals serve.
+    fake.add_fault(Route::AnyMediaFile, Fault::Forbidden, None);
+    std::fs::write(
+        site.path().join("instabake.toml"),
+        "preset = \"hugo\"\n[images]\nwidths = [300, 600]\n",
+    )
+    .unwrap();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert!(fake.media_requests().is_empty());
+    assert!(!run.stderr.contains("warning"), "{run}");
+    let data = support::read_data(site.path());
+    assert_eq!(support::post_ids(&data), ["9301", "9302"]);
+    support::assert_html_refs_exist(site.path());
+}

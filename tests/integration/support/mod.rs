@@ -54,6 +54,7 @@ pub const HUGO_DATA: &str = "data/instagram.json";
 pub const CACHE_DIR: &str = ".instabake";
 
 /// A finished run of the binary.
+#[derive(Clone)]
 pub struct Run {
     pub args: Vec<String>,
     /// `None` when killed by a signal.

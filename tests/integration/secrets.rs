@@ -1,0 +1,93 @@
+//! The token never leaks: every fault scenario, with and without a cache, at the highest verbosity,
+//! with and without GitHub Actions, and then every file under the site (cache included) and every
+//! line printed is searched for it.
+
+use crate::support::{self, FakeApi, Fault, Post, Route, Run, Scenario};
+
+/// Every fault the fake server can inject, on the route where it matters.
+fn scenarios() -> Vec<(&'static str, Route, Fault)> {
+    let echo = format!(
+        r#"{{"error":{{"message":"Invalid OAuth access token - Cannot parse access token: {}","type":"OAuthException","code":190,"fbtrace_id":"AKx"}}}}"#,
+        support::TOKEN
+    );
+    let odd_next = format!(
+        r#"{{"data":[{{"id":"9801","media_type":"IMAGE","media_url":"http://{host}/media/9801.jpg"}}],"paging":{{"next":"http://elsewhere.invalid/me/media?access_token={token}&after=X"}}}}"#,
+        host = support::fake_api::HOST_PLACEHOLDER,
+        token = support::TOKEN
+    );
+    vec![
+        ("API HTML 500", Route::AnyApi, Fault::Html500),
+        ("API garbage", Route::AnyApi, Fault::Garbage),
+        ("API truncated", Route::AnyApi, Fault::Truncated),
+        ("API connection closed", Route::AnyApi, Fault::Close),
+        ("token expired", Route::AnyApi, Fault::expired_token()),
+        ("rate limited", Route::AnyApi, Fault::rate_limited()),
+        (
+            "429 with Retry-After",
+            Route::AnyApi,
+            Fault::raw(429, "slow down").with_header("Retry-After", "1"),
+        ),
+        ("error echoing the token", Route::AnyApi, Fault::raw(400, &echo)),
+        (
+            "next link carrying the token elsewhere",
+            Route::MediaList,
+            Fault::raw(200, &odd_next),
+        ),
+        ("media 403", Route::AnyMediaFile, Fault::Forbidden),
+        ("media truncated", Route::AnyMediaFile, Fault::Truncated),
+        ("media not an image", Route::AnyMediaFile, Fault::NotAnImage),
+        ("media connection closed", Route::AnyMediaFile, Fault::Close),
+    ]
+}
+
+/// The run as a user would read it: under GitHub Actions the first stdout line is the mask
+/// registration, which the runner consumes and never shows.
+fn as_shown(run: &Run, github: bool) -> Run {
+    let mut shown = run.clone();
+    if github {
+        let mask = format!("::add-mask::{}\n", support::TOKEN);
+        assert!(
+            run.stdout.starts_with(&mask),
+            "the token must be masked before anything is printed:\n{run}"
+        );
+        shown.stdout = run.stdout.replacen(&mask, "", 1);
+    }
+    shown
+}
+
+#[test]
+fn no_fault_scenario_leaks_the_token_anywhere() {
+    for github in [false, true] {
+        let env: &[(&str, &str)] = if github {
+            &[("GITHUB_ACTIONS", "true")]
+        } else {
+            &[]
+        };
+        for (name, route, fault) in scenarios() {
+            let posts = vec![Post::image("9801"), Post::image("9802").media("small.jpg")];
+            let fake = FakeApi::start(Scenario::new().posts(posts).fail(route.clone(), fault.clone()));
+            let site = support::site();
+            let check = |run: &Run, when: &str| {
+                run.assert_no_panic();
+                let shown = as_shown(run, github);
+                assert!(
+                    !shown.stdout.contains(support::TOKEN) && !shown.stderr.contains(support::TOKEN),
+                    "{name} ({when}, github {github}): the token was printed:\n{run}"
+                );
+                fake.assert_no_secret_or_cdn(site.path(), &shown);
+            };
+
+            // No cache yet: the fault hits a first bake.
+            let first = fake.run_build_env(site.path(), &["-v"], env);
+            check(&first, "first bake");
+            // A good bake, then the fault again: the fallback path.
+            fake.clear_faults();
+            fake.run_build_env(site.path(), &["-v"], env).assert_success();
+            fake.add_fault(route, fault, None);
+            let fallback = fake.run_build_env(site.path(), &["-v"], env);
+            check(&fallback, "with a cache");
+            let strict = fake.run_build_env(site.path(), &["-v", "--strict"], env);
+            check(&strict, "--strict");
+        }
+    }
+}
