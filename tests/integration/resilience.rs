@@ -267,17 +267,22 @@ fn paging_that_loops_is_cut_off_and_repeats_no_post() {
         r#"{{"data":[{{"id":"9601","media_type":"IMAGE","media_url":"http://{host}/media/9601.jpg","permalink":"https://www.instagram.com/p/LOOP/","timestamp":"2026-11-20T10:15:00+0000"}}],"paging":{{"cursors":{{"after":"QVFI"}},"next":"http://{host}/me/media?after=QVFI"}}}}"#,
         host = support::fake_api::HOST_PLACEHOLDER
     );
-    let fake = FakeApi::start(
-        Scenario::new()
-            .posts(vec![Post::image("9601")])
-            .serve(Route::MediaList, 200, &page),
-    );
+    let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("9601")]).serve(
+        Route::MediaList,
+        200,
+        &page,
+    ));
     let site = support::site();
 
     let run = fake.run_build(site.path(), &["--limit", "5"]);
 
     run.assert_success();
-    assert_eq!(fake.media_list_requests().len(), 2, "{:#?}", fake.requests());
+    assert_eq!(
+        fake.media_list_requests().len(),
+        2,
+        "{:#?}",
+        fake.requests()
+    );
     assert!(run.stderr.contains("loop"), "{run}");
     assert_eq!(
         support::post_ids(&support::read_data(site.path())),

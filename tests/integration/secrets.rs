@@ -27,7 +27,11 @@ fn scenarios() -> Vec<(&'static str, Route, Fault)> {
             Route::AnyApi,
             Fault::raw(429, "slow down").with_header("Retry-After", "1"),
         ),
-        ("error echoing the token", Route::AnyApi, Fault::raw(400, &echo)),
+        (
+            "error echoing the token",
+            Route::AnyApi,
+            Fault::raw(400, &echo),
+        ),
         (
             "next link carrying the token elsewhere",
             Route::MediaList,
@@ -55,39 +59,53 @@ fn as_shown(run: &Run, github: bool) -> Run {
     shown
 }
 
+/// The whole check for one scenario: a first bake into the fault, a good bake, the fault again
+/// (the fallback path), and `--strict`.
+fn check_scenario(name: &str, route: Route, fault: Fault, github: bool) {
+    let env: &[(&str, &str)] = if github {
+        &[("GITHUB_ACTIONS", "true")]
+    } else {
+        &[]
+    };
+    let posts = vec![Post::image("9801"), Post::image("9802").media("small.jpg")];
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(posts)
+            .fail(route.clone(), fault.clone()),
+    );
+    let site = support::site();
+    let check = |run: &Run, when: &str| {
+        run.assert_no_panic();
+        let shown = as_shown(run, github);
+        assert!(
+            !shown.stdout.contains(support::TOKEN) && !shown.stderr.contains(support::TOKEN),
+            "{name} ({when}, github {github}): the token was printed:\n{run}"
+        );
+        fake.assert_no_secret_or_cdn(site.path(), &shown);
+    };
+
+    // No cache yet: the fault hits a first bake.
+    let first = fake.run_build_env(site.path(), &["-v"], env);
+    check(&first, "first bake");
+    // A good bake, then the fault again: the fallback path.
+    fake.clear_faults();
+    fake.run_build_env(site.path(), &["-v"], env)
+        .assert_success();
+    fake.add_fault(route, fault, None);
+    let fallback = fake.run_build_env(site.path(), &["-v"], env);
+    check(&fallback, "with a cache");
+    let strict = fake.run_build_env(site.path(), &["-v", "--strict"], env);
+    check(&strict, "--strict");
+}
+
 #[test]
 fn no_fault_scenario_leaks_the_token_anywhere() {
-    for github in [false, true] {
-        let env: &[(&str, &str)] = if github {
-            &[("GITHUB_ACTIONS", "true")]
-        } else {
-            &[]
-        };
-        for (name, route, fault) in scenarios() {
-            let posts = vec![Post::image("9801"), Post::image("9802").media("small.jpg")];
-            let fake = FakeApi::start(Scenario::new().posts(posts).fail(route.clone(), fault.clone()));
-            let site = support::site();
-            let check = |run: &Run, when: &str| {
-                run.assert_no_panic();
-                let shown = as_shown(run, github);
-                assert!(
-                    !shown.stdout.contains(support::TOKEN) && !shown.stderr.contains(support::TOKEN),
-                    "{name} ({when}, github {github}): the token was printed:\n{run}"
-                );
-                fake.assert_no_secret_or_cdn(site.path(), &shown);
-            };
-
-            // No cache yet: the fault hits a first bake.
-            let first = fake.run_build_env(site.path(), &["-v"], env);
-            check(&first, "first bake");
-            // A good bake, then the fault again: the fallback path.
-            fake.clear_faults();
-            fake.run_build_env(site.path(), &["-v"], env).assert_success();
-            fake.add_fault(route, fault, None);
-            let fallback = fake.run_build_env(site.path(), &["-v"], env);
-            check(&fallback, "with a cache");
-            let strict = fake.run_build_env(site.path(), &["-v", "--strict"], env);
-            check(&strict, "--strict");
+    // The scenarios mostly wait (retry backoff), so they run side by side.
+    std::thread::scope(|scope| {
+        for github in [false, true] {
+            for (name, route, fault) in scenarios() {
+                scope.spawn(move || check_scenario(name, route, fault, github));
+            }
         }
-    }
+    });
 }
