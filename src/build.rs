@@ -31,7 +31,7 @@ pub struct Summary {
 pub async fn run(config: &Config) -> Result<Summary> {
     let cache = Arc::new(Cache::open(&config.cache_dir)?);
     emit::recover(config, &cache)?;
-    let http = api::http_client()?;
+    let http = api::http_client(config.timeout)?;
     let (feed, fetcher) = fetch(config, &cache, &http).await?;
     let feed = crate::curate::curate(feed, config.limit);
     report::info(format!(

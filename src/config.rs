@@ -69,6 +69,8 @@ struct FileConfig {
     replay: Option<PathBuf>,
     #[serde(deserialize_with = "duration")]
     max_age: Option<std::time::Duration>,
+    #[serde(deserialize_with = "duration")]
+    timeout: Option<std::time::Duration>,
     paths: FilePaths,
     images: FileImages,
     video: FileVideo,
@@ -141,6 +143,8 @@ pub struct Config {
     pub replay: Option<PathBuf>,
     /// A feed fetched less than this long ago is baked from the cache without calling the API.
     pub max_age: Option<std::time::Duration>,
+    /// How long to wait for a connection or for the next bytes of an answer.
+    pub timeout: std::time::Duration,
     /// Where baked images are written.
     pub images_dir: PathBuf,
     /// The public URL of `images_dir`, ending in `/`.
@@ -248,6 +252,12 @@ impl Config {
         if self.api_base.is_empty() || url::Url::parse(&self.api_base).is_err() {
             return Err(format!("api_base = {:?} is not a URL", self.api_base));
         }
+        if !(1..=600).contains(&self.timeout.as_secs()) {
+            return Err(format!(
+                "timeout = \"{}s\" is out of range (1s to 10m)",
+                self.timeout.as_secs()
+            ));
+        }
         Ok(())
     }
 }
@@ -298,6 +308,7 @@ fn merge(
         cache_dir: in_site(file.cache_dir, ".instabake"),
         replay: overrides.replay.clone().or(file.replay.map(from_config)),
         max_age: file.max_age,
+        timeout: file.timeout.unwrap_or(std::time::Duration::from_secs(20)),
         images_dir: in_site(file.paths.images, images),
         url_prefix,
         partial: in_site(file.paths.partial, partial),

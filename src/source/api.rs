@@ -492,13 +492,14 @@ pub fn describe_body(body: &[u8]) -> String {
     }
 }
 
-/// The shared HTTP client: timeouts on every request, a User-Agent that names us.
-pub fn http_client() -> Result<reqwest::Client> {
+/// The shared HTTP client: timeouts on every request (`timeout` to connect and between two reads,
+/// three times that for a whole answer), a User-Agent that names us.
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(concat!("instabake/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
-        .read_timeout(Duration::from_secs(20))
+        .connect_timeout(timeout)
+        .timeout(timeout * 3)
+        .read_timeout(timeout)
         .build()
         .map_err(|e| {
             Error::Usage(format!(

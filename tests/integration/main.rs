@@ -7,6 +7,7 @@ mod support;
 mod api;
 mod crash;
 mod example_site;
+mod hostile;
 mod incremental;
 mod presets;
 mod resilience;

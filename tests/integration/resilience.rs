@@ -355,3 +355,37 @@ fn expired_media_urls_do_not_matter_once_the_originals_are_cached() {
     assert_eq!(support::post_ids(&data), ["9301", "9302"]);
     support::assert_html_refs_exist(site.path());
 }
+
+#[test]
+fn an_api_that_times_out_or_cannot_be_reached_gives_the_cached_feed_and_its_age() {
+    let (fake, site) = baked_once(two_posts());
+    std::fs::write(
+        site.path().join("instabake.toml"),
+        "preset = \"hugo\"\ntimeout = \"1s\"\n",
+    )
+    .unwrap();
+    fake.add_fault(Route::MediaList, Fault::Slow(Duration::from_secs(5)), None);
+
+    let started = std::time::Instant::now();
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(run.stderr_lower().contains("timed out"), "{run}");
+    assert!(
+        run.stderr.contains("hours ago"),
+        "the warning says how old the feed is:\n{run}"
+    );
+    assert_eq!(support::read_data(site.path())["source"], "cache");
+
+    // Nothing listening at all.
+    let run = support::run_build(site.path(), &[], &[]);
+    run.assert_success();
+    assert!(run.stderr_lower().contains("could not connect"), "{run}");
+    assert_eq!(support::read_data(site.path())["source"], "cache");
+    support::assert_html_refs_exist(site.path());
+}
