@@ -8,6 +8,8 @@
 use std::sync::Arc;
 
 use crate::cache::Cache;
+use crate::commands;
+use crate::commands::token::TokenCheck;
 use crate::config::Config;
 use crate::emit::{self, Emitted};
 use crate::error::{Error, Result};
@@ -22,9 +24,12 @@ use crate::token::Token;
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub origin: Origin,
+    /// Why the API was not used (a fallback's reason), if it was not.
+    pub fallback: Option<String>,
     pub posts: usize,
     pub images: usize,
     pub emitted: Emitted,
+    pub token: TokenCheck,
 }
 
 /// Runs a bake to the end.
@@ -32,7 +37,12 @@ pub async fn run(config: &Config) -> Result<Summary> {
     let cache = Arc::new(Cache::open(&config.cache_dir)?);
     emit::recover(config, &cache)?;
     let http = api::http_client(config.timeout)?;
-    let (feed, fetcher) = fetch(config, &cache, &http).await?;
+    let Fetched {
+        feed,
+        fetcher,
+        fallback,
+        token,
+    } = fetch(config, &cache, &http).await?;
     let feed = crate::curate::curate(feed, config.limit);
     report::info(format!(
         "baking {} posts ({})",
@@ -98,22 +108,46 @@ pub async fn run(config: &Config) -> Result<Summary> {
     }
     Ok(Summary {
         origin: feed.origin,
+        fallback,
         posts: document.posts.len(),
         images: images.len(),
         emitted,
+        token,
     })
 }
 
+/// Where the feed came from.
+struct Fetched {
+    feed: Feed,
+    fetcher: Fetcher,
+    fallback: Option<String>,
+    token: TokenCheck,
+}
+
+impl Fetched {
+    fn new(feed: Feed, fetcher: Fetcher) -> Fetched {
+        Fetched {
+            feed,
+            fetcher,
+            fallback: None,
+            token: TokenCheck::default(),
+        }
+    }
+}
+
 /// Gets the feed, and the fetcher for its media.
-async fn fetch(config: &Config, cache: &Cache, http: &reqwest::Client) -> Result<(Feed, Fetcher)> {
+async fn fetch(config: &Config, cache: &Cache, http: &reqwest::Client) -> Result<Fetched> {
     if let Some(dir) = &config.replay {
         report::info(format!("reading the recorded feed in {}", dir.display()));
-        return Ok((replay::feed(dir, config.limit)?, Fetcher::Dir(dir.clone())));
+        return Ok(Fetched::new(
+            replay::feed(dir, config.limit)?,
+            Fetcher::Dir(dir.clone()),
+        ));
     }
     let fetcher = Fetcher::Http(http.clone());
     if config.offline {
         return match cache.last_feed() {
-            Some(feed) => Ok((from_cache(feed), fetcher)),
+            Some(feed) => Ok(Fetched::new(from_cache(feed), fetcher)),
             None => Err(Error::NothingBaked(
                 "--offline was given and the cache holds no feed yet; run once online first"
                     .to_owned(),
@@ -126,26 +160,31 @@ async fn fetch(config: &Config, cache: &Cache, http: &reqwest::Client) -> Result
                 "the cached feed was fetched {}, within max_age: not calling the API",
                 age(&feed.fetched_at)
             ));
-            return Ok((from_cache(feed), fetcher));
+            return Ok(Fetched::new(from_cache(feed), fetcher));
         }
     }
     let token = Token::load(&config.token_env, config.token_file.as_deref())?;
+    let (token, check) = commands::token::before_build(config, cache, http, token).await?;
     let client = api::Client::new(http.clone(), &config.api_base, token)?;
     report::info("fetching posts from the Instagram API");
-    match client.feed(config.limit).await {
-        Ok(feed) => Ok((feed, fetcher)),
+    let mut fetched = match client.feed(config.limit).await {
+        Ok(feed) => Fetched::new(feed, fetcher),
         Err(error) if error.is_source_failure() && !config.strict => match cache.last_feed() {
             Some(feed) => {
                 report::warn(format!(
                     "{error}. Baking the last good feed from the cache instead, fetched {}.",
                     age(&feed.fetched_at)
                 ));
-                Ok((from_cache(feed), fetcher))
+                let mut fetched = Fetched::new(from_cache(feed), fetcher);
+                fetched.fallback = Some(error.to_string());
+                fetched
             }
-            None => Err(error),
+            None => return Err(error),
         },
-        Err(error) => Err(error),
-    }
+        Err(error) => return Err(error),
+    };
+    fetched.token = check;
+    Ok(fetched)
 }
 
 fn from_cache(mut feed: Feed) -> Feed {

@@ -8,6 +8,7 @@
 //!   variants/        encoded files under content-addressed names, and per source and settings a
 //!                    record of them (<source hash>-<settings key>.json)
 //!   manifest.json    the files written into the site, so they can be pruned and nothing else is
+//!   token.json       the token's expiry, learnt when it was last refreshed (never the token)
 //! ```
 //!
 //! Every write is atomic, so a run killed half way leaves no half-written entry; an entry that is
@@ -121,6 +122,21 @@ impl Cache {
             item.video_url = None;
         }
         let json = serde_json::to_vec_pretty(&feed)
+            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+        write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
+    }
+
+    /// What is known about the token's lifetime, if the record describes `token`.
+    pub fn token_state(&self, token: &crate::token::Token) -> Option<crate::token::TokenState> {
+        let bytes = std::fs::read(self.dir.join("token.json")).ok()?;
+        let state: crate::token::TokenState = serde_json::from_slice(&bytes).ok()?;
+        state.describes(token).then_some(state)
+    }
+
+    /// Keeps the token's lifetime after a refresh.
+    pub fn store_token_state(&self, state: &crate::token::TokenState) -> Result<()> {
+        let path = self.dir.join("token.json");
+        let json = serde_json::to_vec_pretty(state)
             .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
         write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
     }

@@ -4,9 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::build::Summary;
+use crate::commands;
 use crate::config::{Config, Overrides, Preset};
 use crate::error::{Error, ExitCode, Result};
 use crate::report::{self, Verbosity};
+use crate::source::Origin;
 
 /// Bake an Instagram feed into a static site: self-hosted images, an HTML partial and a JSON data
 /// file. The token is read from INSTAGRAM_ACCESS_TOKEN, never from the command line.
@@ -34,6 +37,43 @@ pub struct Cli {
 pub enum Command {
     /// Fetch the posts, bake the images, write the partial and the data file into the site.
     Build(BuildArgs),
+    /// Check or refresh the access token.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Write a commented instabake.toml for the site (never overwrites one).
+    Init(InitArgs),
+    /// Check the config, templates, folders, token, account and cache, one line each.
+    Doctor,
+}
+
+/// `token` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Check the token with one API call; print the account and the expiry when known.
+    /// Exit code 0: valid; 4: expires within --warn-days; 3: dead or cannot be checked.
+    Status {
+        /// Exit with 4 when the token expires within this many days.
+        #[arg(long, value_name = "DAYS", default_value_t = 14)]
+        warn_days: i64,
+    },
+    /// Refresh the token (it then lives 60 days again) and record its new expiry in the cache.
+    /// The new token is handed over only where asked.
+    Refresh {
+        /// Write the new token to this file (created readable by its owner only).
+        #[arg(long, value_name = "FILE")]
+        write_token: Option<PathBuf>,
+        /// Print the new token on stdout (masked first under GitHub Actions).
+        #[arg(long)]
+        print_token: bool,
+    },
+}
+
+/// Flags of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The site generator.
+    #[arg(long, value_enum, default_value = "hugo")]
+    pub preset: Preset,
 }
 
 /// Flags of `build`.
@@ -54,6 +94,9 @@ pub struct BuildArgs {
     /// Never call the API: bake the cached feed.
     #[arg(long, conflicts_with = "strict")]
     pub offline: bool,
+    /// Fail (exit 4) when the token is known to expire within this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub fail_if_token_expires_within: Option<i64>,
 }
 
 /// Runs the parsed command line and returns the process's exit code. Errors are printed here.
@@ -65,34 +108,78 @@ pub fn run(cli: Cli) -> ExitCode {
     } else {
         Verbosity::Normal
     });
+    let is_build = matches!(cli.command, Command::Build(_));
     match dispatch(cli) {
         Ok(()) => ExitCode::Success,
         Err(error) => {
             report::error(&error);
+            if is_build {
+                report::step_summary(&format!("### Instagram feed\n\nThe bake failed: {error}\n"));
+            }
             error.exit_code()
         }
     }
 }
 
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("start the async runtime", ".", e))
+}
+
 fn dispatch(cli: Cli) -> Result<()> {
+    let overrides = Overrides {
+        config: cli.config,
+        site: cli.site,
+        ..Overrides::default()
+    };
     match cli.command {
+        Command::Token(command) => {
+            let config = Config::load(&overrides)?;
+            runtime()?.block_on(async {
+                match command {
+                    TokenCommand::Status { warn_days } => {
+                        commands::token::status(&config, warn_days).await
+                    }
+                    TokenCommand::Refresh {
+                        write_token,
+                        print_token,
+                    } => {
+                        let handover = commands::token::Handover {
+                            file: write_token.as_deref(),
+                            stdout: print_token,
+                        };
+                        commands::token::refresh(&config, handover).await
+                    }
+                }
+            })
+        }
+        Command::Init(args) => {
+            let site = overrides.site.unwrap_or_else(|| PathBuf::from("."));
+            if !site.is_dir() {
+                return Err(Error::Usage(format!(
+                    "the site folder {} does not exist",
+                    site.display()
+                )));
+            }
+            commands::init::init(&site, args.preset).map(drop)
+        }
+        Command::Doctor => runtime()?.block_on(commands::doctor::doctor(&overrides)),
         Command::Build(args) => {
             let overrides = Overrides {
-                config: cli.config,
-                site: cli.site,
                 preset: args.preset,
                 limit: args.limit,
                 replay: args.replay,
                 strict: args.strict,
                 offline: args.offline,
+                fail_if_token_expires_within: args.fail_if_token_expires_within,
+                ..overrides
             };
             let config = Config::load(&overrides)?;
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .map_err(|e| Error::io("start the async runtime", ".", e))?;
-            let summary = runtime.block_on(crate::build::run(&config))?;
+            let summary = runtime()?.block_on(crate::build::run(&config))?;
+            report::step_summary(&step_summary(&summary));
             let e = &summary.emitted;
             report::info(format!(
                 "baked {} posts, {} image files ({} new, {} old removed); data file {}, partial {}",
@@ -114,4 +201,33 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The GitHub Actions step summary of a bake.
+fn step_summary(summary: &Summary) -> String {
+    let source = match (summary.origin, &summary.fallback) {
+        (Origin::Live, _) => "live from the Instagram API".to_owned(),
+        (Origin::Replay, _) => "a recorded replay folder".to_owned(),
+        (Origin::Cache, Some(why)) => format!("the cache: the API failed ({why})"),
+        (Origin::Cache, None) => "the cache (offline, or within max_age)".to_owned(),
+    };
+    let token = match (summary.token.days_left, &summary.token.expiry_date) {
+        (Some(days), Some(date)) => format!("expires in {days} days ({date})"),
+        _ => "expiry unknown (learnt from `instabake token refresh`)".to_owned(),
+    };
+    let e = &summary.emitted;
+    format!(
+        "### Instagram feed\n\n\
+         | | |\n| --- | --- |\n\
+         | Posts baked | {} |\n\
+         | Image files | {} ({} new, {} removed) |\n\
+         | Feed from | {} |\n\
+         | Token | {} |\n",
+        summary.posts,
+        summary.images,
+        e.images_written,
+        e.pruned,
+        source.replace('|', "\\|"),
+        token
+    )
 }

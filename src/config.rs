@@ -32,7 +32,7 @@ pub enum Preset {
 
 impl Preset {
     /// Default paths, relative to the site folder: (images folder, partial, data file).
-    fn paths(self) -> (&'static str, &'static str, &'static str) {
+    pub fn paths(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Preset::Hugo => (
                 "static/instagram",
@@ -72,9 +72,29 @@ struct FileConfig {
     #[serde(deserialize_with = "duration")]
     timeout: Option<std::time::Duration>,
     paths: FilePaths,
+    token: FileToken,
     images: FileImages,
     video: FileVideo,
     render: FileRender,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileToken {
+    warn_days: Option<i64>,
+    auto_refresh: Option<bool>,
+    refresh_days: Option<i64>,
+}
+
+/// The token's lifetime policy (`[token]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSettings {
+    /// Warn (an annotation in CI) when the token expires within this many days.
+    pub warn_days: i64,
+    /// Let `build` refresh the token when a refresh is due, writing it back to `token_file`.
+    pub auto_refresh: bool,
+    /// With `auto_refresh`: refresh when the token expires within this many days.
+    pub refresh_days: i64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,6 +143,7 @@ pub struct Overrides {
     pub replay: Option<PathBuf>,
     pub strict: bool,
     pub offline: bool,
+    pub fail_if_token_expires_within: Option<i64>,
 }
 
 /// The merged, validated configuration of one run. Paths are absolute or relative to the current
@@ -145,6 +166,9 @@ pub struct Config {
     pub max_age: Option<std::time::Duration>,
     /// How long to wait for a connection or for the next bytes of an answer.
     pub timeout: std::time::Duration,
+    pub token: TokenSettings,
+    /// Fail the bake when the token expires within this many days.
+    pub fail_if_token_expires_within: Option<i64>,
     /// Where baked images are written.
     pub images_dir: PathBuf,
     /// The public URL of `images_dir`, ending in `/`.
@@ -252,6 +276,22 @@ impl Config {
         if self.api_base.is_empty() || url::Url::parse(&self.api_base).is_err() {
             return Err(format!("api_base = {:?} is not a URL", self.api_base));
         }
+        if self.token.auto_refresh && self.token_file.is_none() {
+            return Err(
+                "token.auto_refresh = true needs token_file: the refreshed token must be \
+                        written back somewhere (in CI, use `instabake token refresh` and store \
+                        the new token as a secret instead; see README)"
+                    .to_owned(),
+            );
+        }
+        for (key, days) in [
+            ("token.warn_days", self.token.warn_days),
+            ("token.refresh_days", self.token.refresh_days),
+        ] {
+            if !(0..=60).contains(&days) {
+                return Err(format!("{key} = {days} is out of range (0 to 60)"));
+            }
+        }
         if !(1..=600).contains(&self.timeout.as_secs()) {
             return Err(format!(
                 "timeout = \"{}s\" is out of range (1s to 10m)",
@@ -309,6 +349,12 @@ fn merge(
         replay: overrides.replay.clone().or(file.replay.map(from_config)),
         max_age: file.max_age,
         timeout: file.timeout.unwrap_or(std::time::Duration::from_secs(20)),
+        token: TokenSettings {
+            warn_days: file.token.warn_days.unwrap_or(14),
+            auto_refresh: file.token.auto_refresh.unwrap_or(false),
+            refresh_days: file.token.refresh_days.unwrap_or(30),
+        },
+        fail_if_token_expires_within: overrides.fail_if_token_expires_within,
         images_dir: in_site(file.paths.images, images),
         url_prefix,
         partial: in_site(file.paths.partial, partial),

@@ -17,7 +17,10 @@ pub enum ExitCode {
     /// The command line or the configuration is wrong; nothing was done.
     Usage = 2,
     /// No feed could be baked: the API failed and there was no usable cache. The site is untouched.
+    /// For `token` and `doctor`: the token is dead or could not be checked.
     NoFeed = 3,
+    /// The token expires within the days given (`token status`, `--fail-if-token-expires-within`).
+    TokenExpiring = 4,
 }
 
 /// Everything that can stop a command.
@@ -69,6 +72,16 @@ pub enum Error {
 
     #[error("media {id}: {message}")]
     Media { id: String, message: String },
+
+    #[error("the access token expires in {days} days ({date}), within the {within} days allowed: refresh it with `instabake token refresh` (README, \"Keeping the token alive\")")]
+    TokenExpiring {
+        days: i64,
+        date: String,
+        within: i64,
+    },
+
+    #[error("{0}")]
+    ChecksFailed(String),
 }
 
 impl From<ApiError> for Error {
@@ -111,6 +124,8 @@ impl Error {
             | Error::Replay { .. }
             | Error::NothingBaked(_) => ExitCode::NoFeed,
             Error::Io { .. } | Error::Media { .. } => ExitCode::Unexpected,
+            Error::TokenExpiring { .. } => ExitCode::TokenExpiring,
+            Error::ChecksFailed(_) => ExitCode::NoFeed,
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod build;
 pub mod cache;
 pub mod caption;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod curate;
 pub mod emit;

@@ -86,6 +86,27 @@ fn emit(line: &str) {
     let _ = writeln!(err, "{}", redact(line));
 }
 
+/// A command's result (`token status`, `doctor`): on stdout, always printed, redacted.
+pub fn out(message: impl AsRef<str>) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", redact(message.as_ref()));
+}
+
+/// Appends Markdown to the GitHub Actions step summary (`$GITHUB_STEP_SUMMARY`), if there is one.
+/// A summary that cannot be written is not worth failing a bake over.
+pub fn step_summary(markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path);
+    if let Ok(mut file) = file {
+        let _ = writeln!(file, "{}", redact(markdown));
+    }
+}
+
 /// A normal progress line (hidden by `-q`).
 pub fn info(message: impl AsRef<str>) {
     if verbosity() >= Verbosity::Normal {

@@ -6,8 +6,12 @@
 //! carry it either.
 
 use std::path::Path;
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
 use crate::report;
@@ -63,6 +67,100 @@ impl Token {
     }
 }
 
+/// Instagram refreshes a long-lived token only once it is this old.
+pub const MIN_AGE_TO_REFRESH: Duration = Duration::from_secs(24 * 3600);
+
+/// What is known about the token's lifetime, kept in the cache as `token.json`: never the token
+/// itself, only a one-way fingerprint that ties the record to the token it describes (a token
+/// replaced by hand has no record until it is refreshed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenState {
+    pub fingerprint: String,
+    /// When it was last refreshed (RFC 3339).
+    pub refreshed_at: String,
+    /// When it expires (RFC 3339).
+    pub expires_at: String,
+}
+
+impl TokenState {
+    /// The record for `token`, refreshed now and valid for `expires_in`.
+    pub fn new(token: &Token, expires_in: Duration) -> TokenState {
+        let now = OffsetDateTime::now_utc();
+        TokenState {
+            fingerprint: fingerprint(token),
+            refreshed_at: rfc3339(now),
+            expires_at: rfc3339(now + expires_in),
+        }
+    }
+
+    /// Whether this record describes `token`.
+    pub fn describes(&self, token: &Token) -> bool {
+        self.fingerprint == fingerprint(token)
+    }
+
+    /// Days until expiry, to the nearest day (negative once expired); `None` if the record is
+    /// unreadable.
+    pub fn days_left(&self) -> Option<i64> {
+        let expires = OffsetDateTime::parse(&self.expires_at, &Rfc3339).ok()?;
+        let seconds = (expires - OffsetDateTime::now_utc()).whole_seconds();
+        Some((seconds + 43_200).div_euclid(86_400))
+    }
+
+    /// How long ago the last refresh was.
+    pub fn age(&self) -> Option<Duration> {
+        let refreshed = OffsetDateTime::parse(&self.refreshed_at, &Rfc3339).ok()?;
+        (OffsetDateTime::now_utc() - refreshed).try_into().ok()
+    }
+
+    /// The expiry date, `2027-01-11`.
+    pub fn expiry_date(&self) -> &str {
+        self.expires_at.get(..10).unwrap_or(&self.expires_at)
+    }
+}
+
+/// A one-way, keyed fingerprint of a token: 64 bits of BLAKE3, enough to tell tokens apart and
+/// useless for recovering one.
+pub fn fingerprint(token: &Token) -> String {
+    let key = blake3::derive_key(
+        "instabake 2026-11 token fingerprint",
+        token.expose().as_bytes(),
+    );
+    key[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn rfc3339(time: OffsetDateTime) -> String {
+    time.replace_nanosecond(0)
+        .unwrap_or(time)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Writes a token to `path`, readable by its owner only (mode 0600 on Unix), replacing the file
+/// atomically.
+pub fn write_token_file(path: &Path, token: &Token) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // tempfile creates its files with mode 0600; the rename keeps it.
+    let mut file = tempfile::Builder::new()
+        .prefix(".instabake-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    file.write_all(token.expose().as_bytes())?;
+    file.write_all(b"\n")?;
+    file.as_file().sync_all()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +179,35 @@ mod tests {
         std::fs::write(&path, "IGQWRfromfile456\n").unwrap();
         let token = Token::load("INSTABAKE_TEST_UNSET_VAR", Some(&path)).unwrap();
         assert_eq!(token.expose(), "IGQWRfromfile456");
+    }
+
+    #[test]
+    fn state_is_tied_to_its_token_and_counts_days() {
+        let token = Token::new("IGQWRstatetoken789");
+        let state = TokenState::new(&token, Duration::from_secs(60 * 86_400 + 3600));
+        assert!(state.describes(&token));
+        assert!(!state.describes(&Token::new("IGQWRothertoken000")));
+        assert!(!state.fingerprint.contains("state"));
+        assert_eq!(state.days_left(), Some(60));
+        assert!(state.age().unwrap() < Duration::from_secs(5));
+        assert_eq!(state.expiry_date().len(), 10);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn token_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_token_file(&path, &Token::new("IGQWRnewtoken12345")).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "IGQWRnewtoken12345\n"
+        );
     }
 
     #[test]

@@ -196,6 +196,23 @@ pub struct Client {
     usage: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
+/// The account behind a token.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Me {
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    /// `BUSINESS`, `MEDIA_CREATOR` or `PERSONAL` (which the API no longer serves).
+    pub account_type: Option<String>,
+    pub media_count: Option<u64>,
+}
+
+/// A refreshed token and how long it lives.
+#[derive(Debug)]
+pub struct Refreshed {
+    pub token: Token,
+    pub expires_in: Duration,
+}
+
 /// One request's outcome, with what its headers said about trying again.
 struct Attempt {
     outcome: Result<Vec<u8>>,
@@ -314,6 +331,49 @@ impl Client {
             posts: media.into_iter().map(WireMedia::into_post).collect(),
             fetched_at: super::now_rfc3339(),
             origin: Origin::Live,
+        })
+    }
+
+    /// The account the token belongs to (`GET /me`): one request, which also proves the token
+    /// works.
+    pub async fn me(&self) -> Result<Me> {
+        let mut url = self.url("me")?;
+        url.query_pairs_mut()
+            .append_pair("fields", "user_id,username,account_type,media_count");
+        let what = "the account (/me)";
+        let body = self.get(what, url).await?;
+        serde_json::from_slice(&body).map_err(|e| Error::BadResponse {
+            what: what.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Refreshes the long-lived token (`GET /refresh_access_token`). The new token is registered
+    /// for redaction (and masked under GitHub Actions) before anything else happens with it.
+    pub async fn refresh(&self) -> Result<Refreshed> {
+        let mut url = self.url("refresh_access_token")?;
+        url.query_pairs_mut()
+            .append_pair("grant_type", "ig_refresh_token");
+        let what = "the token refresh";
+        let body = self.get(what, url).await?;
+        #[derive(serde::Deserialize)]
+        struct Wire {
+            access_token: String,
+            expires_in: u64,
+        }
+        let wire: Wire = serde_json::from_slice(&body).map_err(|e| Error::BadResponse {
+            what: what.to_owned(),
+            message: report::redact(&e.to_string()),
+        })?;
+        if wire.access_token.trim().is_empty() {
+            return Err(Error::BadResponse {
+                what: what.to_owned(),
+                message: "the answer holds no access_token".to_owned(),
+            });
+        }
+        Ok(Refreshed {
+            token: Token::new(&wire.access_token),
+            expires_in: Duration::from_secs(wire.expires_in),
         })
     }
 

@@ -12,4 +12,5 @@ mod incremental;
 mod presets;
 mod resilience;
 mod secrets;
+mod token;
 mod video;

@@ -1,0 +1,240 @@
+//! `instabake doctor`: checks everything a bake needs and prints one line per check, with what to
+//! do about each failure. It writes nothing into the site and prints no secret.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::cache::Cache;
+use crate::config::{Config, Overrides};
+use crate::error::{Error, Result};
+use crate::render::{self, RenderSettings};
+use crate::report;
+use crate::source::api::{self, ErrorClass};
+use crate::source::{Account, Feed, Origin};
+use crate::token::Token;
+
+/// One check's outcome.
+enum Outcome {
+    Ok(String),
+    Warn(String),
+    Fail(String),
+}
+
+/// Runs every check. Fails when the configuration cannot be loaded (exit 2) or any other check
+/// fails (exit 3).
+pub async fn doctor(overrides: &Overrides) -> Result<()> {
+    let config = match Config::load(overrides) {
+        Ok(config) => config,
+        Err(e) => {
+            line("config", &Outcome::Fail(e.to_string()));
+            return Err(e);
+        }
+    };
+    let mut checks = vec![
+        ("config", check_config(&config)),
+        ("template", check_template(&config)),
+        ("folders", check_folders(&config)),
+        ("cache", check_cache(&config)),
+    ];
+    checks.extend(check_token(&config).await);
+    let mut failed = 0;
+    for (name, outcome) in &checks {
+        line(name, outcome);
+        failed += matches!(outcome, Outcome::Fail(_)) as usize;
+    }
+    if failed > 0 {
+        return Err(Error::ChecksFailed(format!(
+            "{failed} of {} checks failed (see above)",
+            checks.len()
+        )));
+    }
+    Ok(())
+}
+
+fn line(name: &str, outcome: &Outcome) {
+    let (tag, text) = match outcome {
+        Outcome::Ok(text) => ("ok  ", text),
+        Outcome::Warn(text) => ("warn", text),
+        Outcome::Fail(text) => ("FAIL", text),
+    };
+    report::out(format!("{tag}  {name:<11} {text}"));
+}
+
+fn check_config(config: &Config) -> Outcome {
+    match &config.file {
+        Some(path) => Outcome::Ok(format!(
+            "{} (preset {}, site {})",
+            path.display(),
+            config.preset.name(),
+            config.site.display()
+        )),
+        None => Outcome::Warn(format!(
+            "no instabake.toml found: the {} defaults apply; `instabake init` writes one",
+            config.preset.name()
+        )),
+    }
+}
+
+/// Renders the partial for an empty feed: a custom template's syntax errors show here, with file
+/// and line.
+fn check_template(config: &Config) -> Outcome {
+    let feed = Feed {
+        account: Account::default(),
+        posts: Vec::new(),
+        fetched_at: crate::source::now_rfc3339(),
+        origin: Origin::Live,
+    };
+    let (document, _) =
+        crate::feed::assemble(&feed, &HashMap::new(), &HashMap::new(), &config.url_prefix);
+    let settings = RenderSettings {
+        sizes: config.sizes.clone(),
+        eager: config.eager,
+    };
+    match (
+        render::render(&document, &settings, config.template.as_deref()),
+        &config.template,
+    ) {
+        (Ok(_), Some(path)) => Outcome::Ok(format!("{} renders", path.display())),
+        (Ok(_), None) => Outcome::Ok("the built-in template".to_owned()),
+        (Err(e), _) => Outcome::Fail(format!("{e}; fix the template, or remove render.template")),
+    }
+}
+
+fn check_folders(config: &Config) -> Outcome {
+    let folders = [
+        Some(config.images_dir.as_path()),
+        config.partial.parent(),
+        config.data.parent(),
+        Some(config.cache_dir.as_path()),
+    ];
+    let mut problems = Vec::new();
+    for folder in folders.into_iter().flatten() {
+        if let Err(e) = writable(folder) {
+            problems.push(format!("{}: {e}", folder.display()));
+        }
+    }
+    if problems.is_empty() {
+        Outcome::Ok("the images, partial, data and cache folders can be written".to_owned())
+    } else {
+        Outcome::Fail(format!(
+            "cannot write {}; check the paths in instabake.toml and the folders' permissions",
+            problems.join("; ")
+        ))
+    }
+}
+
+/// Whether files can be created in `dir`, or in the nearest folder above it that exists (where
+/// `build` would create it), without leaving anything behind.
+fn writable(dir: &Path) -> std::io::Result<()> {
+    let existing = dir
+        .ancestors()
+        .find(|d| d.is_dir())
+        .unwrap_or(Path::new("."));
+    tempfile::Builder::new()
+        .prefix(".instabake-")
+        .suffix(".tmp")
+        .tempfile_in(existing)
+        .map(drop)
+}
+
+fn check_cache(config: &Config) -> Outcome {
+    if !config.cache_dir.is_dir() {
+        return Outcome::Warn(format!(
+            "{} does not exist yet: the first bake makes it; until then a failed API call has no \
+             feed to fall back on",
+            config.cache_dir.display()
+        ));
+    }
+    let Ok(cache) = Cache::open(&config.cache_dir) else {
+        return Outcome::Fail(format!("cannot open {}", config.cache_dir.display()));
+    };
+    if cache.dir().join("commit.json").exists() {
+        return Outcome::Warn(
+            "a bake was interrupted while writing the site; the next build finishes it first"
+                .to_owned(),
+        );
+    }
+    match cache.last_feed() {
+        Some(feed) => Outcome::Ok(format!(
+            "last good feed: {} posts, fetched {}",
+            feed.posts.len(),
+            feed.fetched_at
+        )),
+        None => Outcome::Warn(
+            "no feed yet: the first successful bake keeps one to fall back on".to_owned(),
+        ),
+    }
+}
+
+/// The token, the account behind it, its permission to read posts, and its expiry.
+async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
+    let token = match Token::load(&config.token_env, config.token_file.as_deref()) {
+        Ok(token) => token,
+        Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
+    };
+    let client = match api::http_client(config.timeout)
+        .and_then(|http| api::Client::new(http, &config.api_base, token.clone()))
+    {
+        Ok(client) => client,
+        Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
+    };
+    let mut checks = Vec::new();
+    match client.me().await {
+        Ok(me) => {
+            let who = me.username.as_deref().unwrap_or("?");
+            let kind = me.account_type.as_deref().unwrap_or("type not given");
+            checks.push(("token", Outcome::Ok(format!("valid, for @{who}"))));
+            checks.push((
+                "account",
+                if kind == "PERSONAL" {
+                    Outcome::Fail(super::token::personal_account_hint().to_owned())
+                } else {
+                    Outcome::Ok(format!("{kind}, {} posts", me.media_count.unwrap_or(0)))
+                },
+            ));
+        }
+        Err(e) => {
+            let outcome = match &e {
+                Error::Api(api) if api.class() == ErrorClass::TokenDead => {
+                    Outcome::Fail(e.to_string())
+                }
+                _ => Outcome::Fail(format!("could not check the token: {e}")),
+            };
+            checks.push(("token", outcome));
+            return checks;
+        }
+    }
+    checks.push((
+        "permissions",
+        match client.feed(1).await {
+            Ok(_) => Outcome::Ok("can read the account's posts".to_owned()),
+            Err(e) => Outcome::Fail(e.to_string()),
+        },
+    ));
+    // Opening the cache would create it: look only when it is there.
+    let state = config
+        .cache_dir
+        .is_dir()
+        .then(|| Cache::open(&config.cache_dir).ok())
+        .flatten()
+        .and_then(|cache| cache.token_state(&token));
+    checks.push((
+        "expiry",
+        match state {
+            Some(state) => {
+                let days = state.days_left().unwrap_or(0);
+                let text = format!("in {days} days ({})", state.expiry_date());
+                if days <= config.token.warn_days {
+                    Outcome::Warn(format!("{text}: run `instabake token refresh`"))
+                } else {
+                    Outcome::Ok(text)
+                }
+            }
+            None => Outcome::Warn(
+                "unknown: instabake learns it from `instabake token refresh` (schedule it weekly)"
+                    .to_owned(),
+            ),
+        },
+    ));
+    checks
+}

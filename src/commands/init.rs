@@ -1,0 +1,110 @@
+//! `instabake init`: a commented `instabake.toml` for the site, and where to include the partial.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Preset, CONFIG_FILE};
+use crate::error::{Error, Result};
+use crate::report;
+
+/// Writes `instabake.toml` into `site` for `preset`; never overwrites an existing file. Prints
+/// what to put into the site's templates.
+pub fn init(site: &Path, preset: Preset) -> Result<PathBuf> {
+    let path = site.join(CONFIG_FILE);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let mut file = match file {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::Usage(format!(
+                "{} already exists: nothing was written (edit it, or remove it to start over)",
+                path.display()
+            )))
+        }
+        Err(e) => return Err(Error::io("create", &path, e)),
+    };
+    file.write_all(config_text(preset).as_bytes())
+        .map_err(|e| Error::io("write", &path, e))?;
+    report::out(format!("wrote {}", path.display()));
+    for line in next_steps(preset) {
+        report::out(line);
+    }
+    Ok(path)
+}
+
+/// The config file for a preset: every key at its default, commented.
+pub fn config_text(preset: Preset) -> String {
+    let (images, partial, data) = preset.paths();
+    format!(
+        r#"# instabake: bakes this site's Instagram feed at build time (see its README).
+# Every key is optional; the values shown are the defaults for this site generator.
+
+preset = "{preset}"
+limit = 12                       # how many posts to bake
+
+# The token is read from this environment variable, or from token_file.
+token_env = "INSTAGRAM_ACCESS_TOKEN"
+# token_file = ".secrets/instagram-token"
+
+cache_dir = ".instabake"         # keep it between CI runs; keep it out of the published site
+timeout = "20s"
+# max_age = "6h"                 # bake from the cache without calling the API within this age
+
+[paths]
+images = "{images}"
+url_prefix = "/instagram/"       # the public URL of the images folder
+partial = "{partial}"
+data = "{data}"
+
+[images]
+widths = [320, 640, 1080]
+formats = ["webp", "jpeg"]       # add "avif" first for smaller files (slow to encode)
+jpeg_quality = 80
+webp_quality = 80
+webp_effort = 4                  # 0 (fast) to 6 (small)
+
+[token]
+warn_days = 14                   # warn when the token expires within this many days
+auto_refresh = false             # refresh when due, writing the new token to token_file
+refresh_days = 30
+
+[video]
+download = false                 # also bake reels' video files
+max_mb = 50
+
+[render]
+# template = "instagram.tera.html"   # your own Tera template instead of the built-in one
+sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"
+eager = 3
+"#,
+        preset = preset.name()
+    )
+}
+
+/// What to do next, for this generator.
+fn next_steps(preset: Preset) -> Vec<String> {
+    let (include, data) = match preset {
+        Preset::Hugo => (
+            r#"{{ partial "instagram.html" . }}"#,
+            "{{ range .Site.Data.instagram.posts }} ... {{ end }}",
+        ),
+        Preset::Zola => (
+            r#"{% include "partials/instagram.html" %}"#,
+            r#"{% set feed = load_data(path="data/instagram.json") %}{% for post in feed.posts %} ... {% endfor %}"#,
+        ),
+    };
+    let (images, partial, data_file) = preset.paths();
+    vec![
+        String::new(),
+        "next:".to_owned(),
+        "  1. put a long-lived token in INSTAGRAM_ACCESS_TOKEN (README, \"Getting a token\")"
+            .to_owned(),
+        "  2. run `instabake build` before the generator's own build".to_owned(),
+        format!("  3. show the feed where you want it, in a template: {include}"),
+        format!("     or use the data file ({data_file}) yourself: {data}"),
+        format!("  4. add to .gitignore: .instabake/, {images}/, {partial}, {data_file}"),
+        "  5. check everything with `instabake doctor`".to_owned(),
+    ]
+}

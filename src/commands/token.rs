@@ -1,0 +1,244 @@
+//! `instabake token status|refresh`, and the token checks `build` makes before it fetches.
+//!
+//! A long-lived token lives 60 days and can be refreshed once it is a day old; a refresh gives it
+//! 60 days again. The API does not say when a token expires, so instabake learns it from each
+//! refresh and keeps it in the cache (`token.json`, tied to the token by a fingerprint, never the
+//! token). With a scheduled refresh, a site's token never dies.
+
+use std::path::Path;
+
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::report;
+use crate::source::api;
+use crate::token::{self, Token, TokenState, MIN_AGE_TO_REFRESH};
+
+/// `token status`: checks the token with one call, prints the account and what is known of the
+/// expiry. Fails with [`Error::TokenExpiring`] when it expires within `warn_days`.
+pub async fn status(config: &Config, warn_days: i64) -> Result<()> {
+    let token = Token::load(&config.token_env, config.token_file.as_deref())?;
+    let cache = Cache::open(&config.cache_dir)?;
+    let client = client(config, &token)?;
+    let me = client.me().await?;
+    let who = me
+        .username
+        .as_deref()
+        .map(|u| format!("@{u}"))
+        .unwrap_or_else(|| "an account without a username".to_owned());
+    let kind = me.account_type.as_deref().unwrap_or("type not given");
+    let posts = me
+        .media_count
+        .map(|n| format!(", {n} posts"))
+        .unwrap_or_default();
+    report::out(format!("token: valid, for {who} ({kind}{posts})"));
+    if me.account_type.as_deref() == Some("PERSONAL") {
+        report::warn(personal_account_hint());
+    }
+    match cache.token_state(&token) {
+        Some(state) => {
+            let days = state.days_left().unwrap_or(0);
+            report::out(format!(
+                "expires: in {days} days ({}); last refreshed {}",
+                state.expiry_date(),
+                ago(&state)
+            ));
+            if days <= warn_days {
+                return Err(Error::TokenExpiring {
+                    days,
+                    date: state.expiry_date().to_owned(),
+                    within: warn_days,
+                });
+            }
+        }
+        None => report::out(
+            "expires: unknown. instabake learns the expiry when it refreshes the token: run \
+             `instabake token refresh` (the token must be at least a day old)",
+        ),
+    }
+    Ok(())
+}
+
+/// Where `token refresh` hands the new token.
+#[derive(Debug, Default)]
+pub struct Handover<'a> {
+    /// A file to write it to (mode 0600).
+    pub file: Option<&'a Path>,
+    /// Print it on stdout (masked first under GitHub Actions).
+    pub stdout: bool,
+}
+
+/// `token refresh`: refreshes the token, records the new expiry, and hands the new token only
+/// where asked.
+pub async fn refresh(config: &Config, handover: Handover<'_>) -> Result<()> {
+    let token = Token::load(&config.token_env, config.token_file.as_deref())?;
+    let cache = Cache::open(&config.cache_dir)?;
+    let before = cache.token_state(&token);
+    if let Some(state) = before.as_ref().filter(|s| too_young(s)) {
+        report::out(format!(
+            "not refreshed: the token was refreshed {}, and Instagram refreshes a token only once \
+             it is 24 hours old. It expires in {} days ({}).",
+            ago(state),
+            state.days_left().unwrap_or(0),
+            state.expiry_date()
+        ));
+        return Ok(());
+    }
+    let refreshed = client(config, &token)?.refresh().await?;
+    let after = TokenState::new(&refreshed.token, refreshed.expires_in);
+    cache.store_token_state(&after)?;
+    if let Some(before) = &before {
+        if before.expires_at >= after.expires_at {
+            report::out(format!(
+                "the refresh did not move the expiry: it is still {}",
+                before.expiry_date()
+            ));
+        }
+    }
+    report::out(format!(
+        "refreshed: the token now expires in {} days ({})",
+        after.days_left().unwrap_or(0),
+        after.expiry_date()
+    ));
+    let unchanged = refreshed.token.expose() == token.expose();
+    if let Some(path) = handover.file {
+        token::write_token_file(path, &refreshed.token)
+            .map_err(|e| Error::io("write the new token to", path, e))?;
+        report::out(format!(
+            "the new token is in {} (readable by its owner only)",
+            path.display()
+        ));
+    }
+    if handover.stdout {
+        // The one place a token is printed, on request; under GitHub Actions `Token::new` has
+        // already registered it with ::add-mask::.
+        println!("{}", refreshed.token.expose());
+    }
+    if handover.file.is_none() && !handover.stdout {
+        if unchanged {
+            report::out("the token itself did not change: there is nothing to save");
+        } else {
+            report::warn(
+                "the new token was not saved anywhere: pass --write-token FILE or --print-token. \
+                 The token you have keeps working until its own expiry",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What `build` learnt about the token.
+#[derive(Debug, Clone, Default)]
+pub struct TokenCheck {
+    /// Whole days left, when known.
+    pub days_left: Option<i64>,
+    pub expiry_date: Option<String>,
+}
+
+/// The checks `build` makes before it fetches: refreshes the token when `[token] auto_refresh` is
+/// on and a refresh is due (writing the new token back to `token_file`), warns when it expires
+/// within `warn_days`, and fails when it expires within `--fail-if-token-expires-within`. Returns
+/// the token to use.
+pub async fn before_build(
+    config: &Config,
+    cache: &Cache,
+    http: &reqwest::Client,
+    token: Token,
+) -> Result<(Token, TokenCheck)> {
+    let mut token = token;
+    let mut state = cache.token_state(&token);
+    if config.token.auto_refresh && refresh_due(state.as_ref(), config.token.refresh_days) {
+        match auto_refresh(config, cache, http, &token).await {
+            Ok((new_token, new_state)) => {
+                token = new_token;
+                state = Some(new_state);
+            }
+            Err(e) => report::warn(format!(
+                "could not refresh the token ({e}); baking with the current one"
+            )),
+        }
+    }
+    let check = TokenCheck {
+        days_left: state.as_ref().and_then(TokenState::days_left),
+        expiry_date: state.as_ref().map(|s| s.expiry_date().to_owned()),
+    };
+    if let (Some(days), Some(date)) = (check.days_left, &check.expiry_date) {
+        if let Some(within) = config.fail_if_token_expires_within {
+            if days <= within {
+                return Err(Error::TokenExpiring {
+                    days,
+                    date: date.clone(),
+                    within,
+                });
+            }
+        }
+        if days <= config.token.warn_days {
+            report::warn(format!(
+                "the access token expires in {days} days ({date}): refresh it with `instabake \
+                 token refresh`, or the feed will stop updating"
+            ));
+        }
+    }
+    Ok((token, check))
+}
+
+async fn auto_refresh(
+    config: &Config,
+    cache: &Cache,
+    http: &reqwest::Client,
+    token: &Token,
+) -> Result<(Token, TokenState)> {
+    let client = api::Client::new(http.clone(), &config.api_base, token.clone())?;
+    let refreshed = client.refresh().await?;
+    // Validation makes auto_refresh require a token file: the new token must go somewhere.
+    if let Some(path) = &config.token_file {
+        token::write_token_file(path, &refreshed.token)
+            .map_err(|e| Error::io("write the new token to", path, e))?;
+    }
+    let state = TokenState::new(&refreshed.token, refreshed.expires_in);
+    cache.store_token_state(&state)?;
+    report::info(format!(
+        "refreshed the access token: it now expires {}",
+        state.expiry_date()
+    ));
+    Ok((refreshed.token, state))
+}
+
+/// A refresh is due when the expiry is unknown or within `refresh_days`, and the last refresh
+/// (if known) is at least a day old.
+fn refresh_due(state: Option<&TokenState>, refresh_days: i64) -> bool {
+    match state {
+        None => true,
+        Some(state) => {
+            !too_young(state) && state.days_left().is_none_or(|days| days <= refresh_days)
+        }
+    }
+}
+
+fn too_young(state: &TokenState) -> bool {
+    state.age().is_some_and(|age| age < MIN_AGE_TO_REFRESH)
+}
+
+fn client(config: &Config, token: &Token) -> Result<api::Client> {
+    api::Client::new(
+        api::http_client(config.timeout)?,
+        &config.api_base,
+        token.clone(),
+    )
+}
+
+/// "5 hours ago", "12 days ago".
+fn ago(state: &TokenState) -> String {
+    match state.age() {
+        Some(age) if age.as_secs() < 48 * 3600 => format!("{} hours ago", age.as_secs() / 3600),
+        Some(age) => format!("{} days ago", age.as_secs() / 86_400),
+        None => format!("at {}", state.refreshed_at),
+    }
+}
+
+/// What to do about a personal account.
+pub fn personal_account_hint() -> &'static str {
+    "this is a personal account: the Instagram API with Instagram Login serves only Business and \
+     Creator accounts. Switch it in the Instagram app (Settings > Account type and tools), then \
+     generate a new token"
+}
