@@ -28,6 +28,10 @@ pub const API_BASE_ENV: &str = "INSTABAKE_API_BASE";
 pub enum Preset {
     Hugo,
     Zola,
+    Jekyll,
+    Eleventy,
+    /// A hand-written site: everything in the site folder, which is what gets published.
+    Html,
 }
 
 impl Preset {
@@ -44,6 +48,26 @@ impl Preset {
                 "templates/partials/instagram.html",
                 "data/instagram.json",
             ),
+            Preset::Jekyll => (
+                "assets/instagram",
+                "_includes/instagram.html",
+                "_data/instagram.json",
+            ),
+            // The images folder needs a passthrough copy in the Eleventy config.
+            Preset::Eleventy => (
+                "instagram",
+                "_includes/instagram.html",
+                "_data/instagram.json",
+            ),
+            Preset::Html => ("instagram", "instagram.html", "instagram.json"),
+        }
+    }
+
+    /// The public URL of the images folder on the built site.
+    pub fn url_prefix(self) -> &'static str {
+        match self {
+            Preset::Jekyll => "/assets/instagram/",
+            _ => "/instagram/",
         }
     }
 
@@ -52,6 +76,9 @@ impl Preset {
         match self {
             Preset::Hugo => "hugo",
             Preset::Zola => "zola",
+            Preset::Jekyll => "jekyll",
+            Preset::Eleventy => "eleventy",
+            Preset::Html => "html",
         }
     }
 }
@@ -331,7 +358,7 @@ fn merge(
     let mut url_prefix = file
         .paths
         .url_prefix
-        .unwrap_or_else(|| "/instagram/".to_owned());
+        .unwrap_or_else(|| preset.url_prefix().to_owned());
     if !url_prefix.ends_with('/') {
         url_prefix.push('/');
     }

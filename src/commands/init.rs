@@ -37,6 +37,7 @@ pub fn init(site: &Path, preset: Preset) -> Result<PathBuf> {
 /// The config file for a preset: every key at its default, commented.
 pub fn config_text(preset: Preset) -> String {
     let (images, partial, data) = preset.paths();
+    let url_prefix = preset.url_prefix();
     format!(
         r#"# instabake: bakes this site's Instagram feed at build time (see its README).
 # Every key is optional; the values shown are the defaults for this site generator.
@@ -54,7 +55,7 @@ timeout = "20s"
 
 [paths]
 images = "{images}"
-url_prefix = "/instagram/"       # the public URL of the images folder
+url_prefix = "{url_prefix}"       # the public URL of the images folder
 partial = "{partial}"
 data = "{data}"
 
@@ -85,18 +86,9 @@ eager = 3
 
 /// What to do next, for this generator.
 fn next_steps(preset: Preset) -> Vec<String> {
-    let (include, data) = match preset {
-        Preset::Hugo => (
-            r#"{{ partial "instagram.html" . }}"#,
-            "{{ range .Site.Data.instagram.posts }} ... {{ end }}",
-        ),
-        Preset::Zola => (
-            r#"{% include "partials/instagram.html" %}"#,
-            r#"{% set feed = load_data(path="data/instagram.json") %}{% for post in feed.posts %} ... {% endfor %}"#,
-        ),
-    };
+    let (include, data) = usage(preset);
     let (images, partial, data_file) = preset.paths();
-    vec![
+    let mut steps = vec![
         String::new(),
         "next:".to_owned(),
         "  1. put a long-lived token in INSTAGRAM_ACCESS_TOKEN (README, \"Getting a token\")"
@@ -106,5 +98,38 @@ fn next_steps(preset: Preset) -> Vec<String> {
         format!("     or use the data file ({data_file}) yourself: {data}"),
         format!("  4. add to .gitignore: .instabake/, {images}/, {partial}, {data_file}"),
         "  5. check everything with `instabake doctor`".to_owned(),
-    ]
+    ];
+    if preset == Preset::Eleventy {
+        steps.push(format!(
+            "  and copy the images into the output: eleventyConfig.addPassthroughCopy(\"{images}\");"
+        ));
+    }
+    steps
+}
+
+/// For each generator: the line that includes the partial, and the one that loops over the data
+/// file (README, "Using it on your site").
+pub fn usage(preset: Preset) -> (&'static str, &'static str) {
+    match preset {
+        Preset::Hugo => (
+            r#"{{ partial "instagram.html" . }}"#,
+            "{{ range .Site.Data.instagram.posts }} ... {{ end }}",
+        ),
+        Preset::Zola => (
+            r#"{% include "partials/instagram.html" %}"#,
+            r#"{% set feed = load_data(path="data/instagram.json") %}{% for post in feed.posts %} ... {% endfor %}"#,
+        ),
+        Preset::Jekyll => (
+            "{% include instagram.html %}",
+            "{% for post in site.data.instagram.posts %} ... {% endfor %}",
+        ),
+        Preset::Eleventy => (
+            r#"{% include "instagram.html" %}"#,
+            "{% for post in instagram.posts %} ... {% endfor %}",
+        ),
+        Preset::Html => (
+            "<!--#include virtual=\"/instagram.html\" --> (server-side include), or paste instagram.html into the page",
+            "fetch(\"/instagram.json\") from your own script",
+        ),
+    }
 }
