@@ -15,7 +15,7 @@ use crate::emit::{self, Emitted};
 use crate::error::{Error, Result};
 use crate::feed;
 use crate::media::{self, Fetcher};
-use crate::render::{self, RenderSettings};
+use crate::render;
 use crate::report;
 use crate::source::{api, replay, Feed, Origin};
 use crate::token::Token;
@@ -81,11 +81,11 @@ pub async fn run(config: &Config) -> Result<Summary> {
             "every post's media failed (see the warnings above)".to_owned()
         }));
     }
-    let settings = RenderSettings {
-        sizes: config.sizes.clone(),
-        eager: config.eager,
-    };
-    let html = render::render(&document, &settings, config.template.as_deref())?;
+    let html = render::render(
+        &document,
+        &config.render_settings(),
+        config.template.as_deref(),
+    )?;
     let mut data = serde_json::to_string_pretty(&document)
         .map_err(|e| Error::io("write", &config.data, std::io::Error::other(e)))?;
     data.push('\n');

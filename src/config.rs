@@ -158,6 +158,8 @@ struct FileRender {
     template: Option<PathBuf>,
     sizes: Option<String>,
     eager: Option<usize>,
+    captions: Option<bool>,
+    dates: Option<bool>,
 }
 
 /// What the command line can override; the binary fills this from its flags.
@@ -214,6 +216,10 @@ pub struct Config {
     pub sizes: String,
     /// How many leading images load eagerly (the first row); the rest get `loading="lazy"`.
     pub eager: usize,
+    /// Show each post's caption (without its trailing hashtags) under the tile.
+    pub captions: bool,
+    /// Show each post's date under the tile.
+    pub dates: bool,
     pub strict: bool,
     pub offline: bool,
 }
@@ -223,6 +229,16 @@ pub struct Config {
 pub const DEFAULT_SIZES: &str = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw";
 
 impl Config {
+    /// What the template reads besides the feed.
+    pub fn render_settings(&self) -> crate::render::RenderSettings {
+        crate::render::RenderSettings {
+            sizes: self.sizes.clone(),
+            eager: self.eager,
+            captions: self.captions,
+            dates: self.dates,
+        }
+    }
+
     /// Finds and reads the config file, merges it with the flags, environment and preset, and
     /// validates the result.
     pub fn load(overrides: &Overrides) -> Result<Config> {
@@ -403,6 +419,8 @@ fn merge(
             .sizes
             .unwrap_or_else(|| DEFAULT_SIZES.to_owned()),
         eager: file.render.eager.unwrap_or(3),
+        captions: file.render.captions.unwrap_or(false),
+        dates: file.render.dates.unwrap_or(false),
         strict: overrides.strict,
         offline: overrides.offline,
         site,

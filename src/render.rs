@@ -23,6 +23,10 @@ pub struct RenderSettings {
     pub sizes: String,
     /// How many posts load eagerly (the first row).
     pub eager: usize,
+    /// Show captions under the tiles.
+    pub captions: bool,
+    /// Show dates under the tiles.
+    pub dates: bool,
 }
 
 /// Renders the partial. `template` is a site's own template file, or `None` for the built-in one.
@@ -121,6 +125,8 @@ mod tests {
         let settings = RenderSettings {
             sizes: String::new(),
             eager: 3,
+            captions: false,
+            dates: false,
         };
         let err = render(&document, &settings, Some(&path))
             .unwrap_err()

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::cache::Cache;
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
-use crate::render::{self, RenderSettings};
+use crate::render;
 use crate::report;
 use crate::source::api::{self, ErrorClass};
 use crate::source::{Account, Feed, Origin};
@@ -86,10 +86,7 @@ fn check_template(config: &Config) -> Outcome {
     };
     let (document, _) =
         crate::feed::assemble(&feed, &HashMap::new(), &HashMap::new(), &config.url_prefix);
-    let settings = RenderSettings {
-        sizes: config.sizes.clone(),
-        eager: config.eager,
-    };
+    let settings = config.render_settings();
     match (
         render::render(&document, &settings, config.template.as_deref()),
         &config.template,

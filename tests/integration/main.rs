@@ -5,8 +5,10 @@
 mod support;
 
 mod api;
+mod browser;
 mod crash;
 mod example_site;
+mod generators;
 mod hostile;
 mod incremental;
 mod presets;

