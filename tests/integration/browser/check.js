@@ -25,7 +25,7 @@
   const images = [...document.querySelectorAll(".ib-feed img")];
   // An image that never loads must be reported, not wait forever.
   await Promise.race([Promise.all(images.map((img) => img.decode().catch(() => {}))), sleep(5000)]);
-  const focusable = [...document.querySelectorAll(".ib-feed a[href], .ib-feed video[controls]")];
+  const focusable = [...document.querySelectorAll(".ib-feed a[href], .ib-feed video[controls], .ib-feed .ib-slides")];
   const report = {
     width: innerWidth,
     dpr: devicePixelRatio,
