@@ -215,16 +215,7 @@ fn example_site_bakes_the_demo_feed_and_builds_with_hugo() {
         eprintln!("SKIPPED: hugo not on PATH");
         return;
     };
-    let public = site.join("public");
-    let out = Command::new("hugo")
-        .arg("--source")
-        .arg(site)
-        .arg("--destination")
-        .arg(&public)
-        .current_dir(site)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run hugo");
+    let (public, out) = hugo_build(site);
     let hugo_log = format!(
         "{}\nstdout:\n{}\nstderr:\n{}",
         version.trim(),
@@ -318,6 +309,17 @@ pub fn bake_and_build(site: &Path) -> PathBuf {
         &[],
     )
     .assert_success();
+    let (public, out) = hugo_build(site);
+    assert!(
+        out.status.success(),
+        "hugo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    public
+}
+
+/// Runs `hugo` on `site` into `site/public`; returns that folder and hugo's output.
+fn hugo_build(site: &Path) -> (PathBuf, std::process::Output) {
     let public = site.join("public");
     let out = Command::new("hugo")
         .arg("--source")
@@ -328,10 +330,5 @@ pub fn bake_and_build(site: &Path) -> PathBuf {
         .env("NO_COLOR", "1")
         .output()
         .expect("run hugo");
-    assert!(
-        out.status.success(),
-        "hugo failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    public
+    (public, out)
 }

@@ -10,10 +10,8 @@
 //! stderr, unless `INSTABAKE_REQUIRE_TOOLS=1` (set by `.ci/run`), which turns that into a failure.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -169,43 +167,17 @@ fn run_generator(mut command: Command, site: &Path, name: &str) -> String {
         .current_dir(site)
         .env("HOME", site)
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {name}: {e}"));
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out_reader = thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stdout.read_to_end(&mut text);
-        text
-    });
-    let err_reader = thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stderr.read_to_end(&mut text);
-        text
-    });
+        .stdin(Stdio::null());
     let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the generator") {
-            break Some(status);
-        }
-        if started.elapsed() > GENERATOR_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    let log = format!(
-        "$ {command:?}\nstdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out_reader.join().expect("read stdout")),
-        String::from_utf8_lossy(&err_reader.join().expect("read stderr"))
-    );
-    let Some(status) = status else {
-        panic!("{name} did not finish within {GENERATOR_TIMEOUT:?}\n{log}");
+    let finished = support::run_with_timeout(&mut command, GENERATOR_TIMEOUT);
+    let log =
+        |stdout: &str, stderr: &str| format!("$ {command:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    let (status, log) = match finished {
+        support::Finished::Exited(status, stdout, stderr) => (status, log(&stdout, &stderr)),
+        support::Finished::TimedOut(stdout, stderr) => panic!(
+            "{name} did not finish within {GENERATOR_TIMEOUT:?}\n{}",
+            log(&stdout, &stderr)
+        ),
     };
     assert!(status.success(), "{name} failed ({status})\n{log}");
     eprintln!("{name} built the site in {:.1?}", started.elapsed());

@@ -78,6 +78,26 @@ fn a_long_retry_after_falls_back_to_the_cache_without_waiting() {
     support::assert_html_refs_exist(site.path());
 }
 
+/// A first bake against an API that answers every request with `fault`: it must fail (exit 3)
+/// after exactly one request. Returns the run and the site.
+fn fails_after_one_request(fault: Fault, name: &str) -> (support::Run, tempfile::TempDir) {
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(two_posts())
+            .fail(Route::AnyApi, fault),
+    );
+    let site = support::site();
+    let run = fake.run_build(site.path(), &[]);
+    run.assert_code(3).assert_no_panic();
+    assert_eq!(
+        fake.api_requests().len(),
+        1,
+        "{name}: the request was sent again: {:#?}",
+        fake.requests()
+    );
+    (run, site)
+}
+
 #[test]
 fn throttling_is_never_hammered() {
     let throttles = [
@@ -105,22 +125,7 @@ fn throttling_is_never_hammered() {
         ("HTTP 429", Fault::raw(429, "Too Many Requests")),
     ];
     for (name, fault) in throttles {
-        let fake = FakeApi::start(
-            Scenario::new()
-                .posts(two_posts())
-                .fail(Route::AnyApi, fault),
-        );
-        let site = support::site();
-
-        let run = fake.run_build(site.path(), &[]);
-
-        run.assert_code(3).assert_no_panic();
-        assert_eq!(
-            fake.api_requests().len(),
-            1,
-            "{name}: a throttled request was sent again: {:#?}",
-            fake.requests()
-        );
+        let (run, site) = fails_after_one_request(fault, name);
         let stderr = run.stderr_lower();
         assert!(
             stderr.contains("rate limit") || stderr.contains("too many"),
@@ -156,22 +161,7 @@ fn final_errors_are_never_retried() {
             }}),
         )
         .with_header("Retry-After", "1");
-        let fake = FakeApi::start(
-            Scenario::new()
-                .posts(two_posts())
-                .fail(Route::AnyApi, fault),
-        );
-        let site = support::site();
-
-        let run = fake.run_build(site.path(), &[]);
-
-        run.assert_code(3).assert_no_panic();
-        assert_eq!(
-            fake.api_requests().len(),
-            1,
-            "code {code} was retried: {:#?}",
-            fake.requests()
-        );
+        let (run, _site) = fails_after_one_request(fault, &format!("code {code}"));
         assert!(run.stderr.contains(&format!("code {code}")), "{run}");
     }
 }

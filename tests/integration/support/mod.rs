@@ -189,9 +189,37 @@ pub fn site() -> tempfile::TempDir {
 /// make the binary emit annotations and write into the real step summary), and the API base points
 /// at a closed port. `env` is applied last. Killed and failed after [`RUN_TIMEOUT`].
 pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut child = command(cwd, args, env)
+    let mut command = command(cwd, args, env);
+    let finished = run_with_timeout(&mut command, RUN_TIMEOUT);
+    let (status, stdout, stderr) = match finished {
+        Finished::Exited(status, stdout, stderr) => (status, stdout, stderr),
+        Finished::TimedOut(_, stderr) => panic!(
+            "instabake {} did not finish within {RUN_TIMEOUT:?}; stderr:\n{stderr}",
+            args.join(" ")
+        ),
+    };
+    Run {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        code: status.code(),
+        stdout,
+        stderr,
+    }
+}
+
+/// How a process run by [`run_with_timeout`] ended, with its stdout and stderr.
+pub enum Finished {
+    Exited(std::process::ExitStatus, String, String),
+    /// Killed after the timeout.
+    TimedOut(String, String),
+}
+
+/// Runs `command` (its stdout and stderr piped and read as it runs), killing it after `timeout`.
+pub fn run_with_timeout(command: &mut Command, timeout: Duration) -> Finished {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("start {BIN}: {e}"));
+        .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let out_reader = thread::spawn(move || {
@@ -206,25 +234,24 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     });
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the binary") {
-            break status;
+        if let Some(status) = child.try_wait().expect("wait for the process") {
+            break Some(status);
         }
-        if started.elapsed() > RUN_TIMEOUT {
+        if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            let stderr = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
-            panic!(
-                "instabake {} did not finish within {RUN_TIMEOUT:?}; stderr:\n{stderr}",
-                args.join(" ")
-            );
+            break None;
         }
         thread::sleep(Duration::from_millis(20));
     };
-    Run {
-        args: args.iter().map(|a| a.to_string()).collect(),
-        code: status.code(),
-        stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+    let (stdout, stderr) = (
+        text(out_reader.join().unwrap()),
+        text(err_reader.join().unwrap()),
+    );
+    match status {
+        Some(status) => Finished::Exited(status, stdout, stderr),
+        None => Finished::TimedOut(stdout, stderr),
     }
 }
 
