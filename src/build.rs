@@ -211,15 +211,7 @@ fn age_of(fetched_at: &str) -> Option<std::time::Duration> {
 /// "3 days ago (2026-11-26T08:00:00Z)".
 fn age(fetched_at: &str) -> String {
     match age_of(fetched_at) {
-        Some(age) => {
-            let hours = age.as_secs() / 3600;
-            let ago = if hours < 48 {
-                format!("{hours} hours ago")
-            } else {
-                format!("{} days ago", hours / 24)
-            };
-            format!("{ago} ({fetched_at})")
-        }
+        Some(age) => format!("{} ({fetched_at})", report::ago(age)),
         None => format!("at {fetched_at}"),
     }
 }

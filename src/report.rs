@@ -86,6 +86,16 @@ fn emit(line: &str) {
     let _ = writeln!(err, "{}", redact(line));
 }
 
+/// "5 hours ago" under two days, else "12 days ago".
+pub fn ago(age: std::time::Duration) -> String {
+    let hours = age.as_secs() / 3600;
+    if hours < 48 {
+        format!("{hours} hours ago")
+    } else {
+        format!("{} days ago", hours / 24)
+    }
+}
+
 /// A command's result (`token status`, `doctor`): on stdout, always printed, redacted.
 pub fn out(message: impl AsRef<str>) {
     let mut out = std::io::stdout().lock();

@@ -230,8 +230,7 @@ fn client(config: &Config, token: &Token) -> Result<api::Client> {
 /// "5 hours ago", "12 days ago".
 fn ago(state: &TokenState) -> String {
     match state.age() {
-        Some(age) if age.as_secs() < 48 * 3600 => format!("{} hours ago", age.as_secs() / 3600),
-        Some(age) => format!("{} days ago", age.as_secs() / 86_400),
+        Some(age) => report::ago(age),
         None => format!("at {}", state.refreshed_at),
     }
 }
