@@ -239,17 +239,13 @@ pub fn encode_one(
                 .map_err(|e| format!("cannot encode JPEG: {e}"))?;
             Ok(out)
         }
-        Format::Webp => {
-            let mut config =
-                webp::WebPConfig::new().map_err(|_| "cannot set up the WebP encoder".to_owned())?;
-            config.quality = settings.webp_quality as f32;
-            config.method = settings.webp_effort as i32;
-            let encoder = webp::Encoder::from_rgb(pixels, width, height);
-            let data = encoder
-                .encode_advanced(&config)
-                .map_err(|e| format!("cannot encode WebP: {e:?}"))?;
-            Ok(data.to_vec())
-        }
+        Format::Webp => super::webp::encode_rgb(
+            pixels,
+            width,
+            height,
+            settings.webp_quality as f32,
+            settings.webp_effort,
+        ),
         Format::Avif => {
             let rgb: &[ravif::RGB8] = pixels.as_rgb();
             // One thread per image: images are already encoded in parallel, one per core.

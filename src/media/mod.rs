@@ -9,6 +9,7 @@
 
 pub mod encode;
 pub mod fetch;
+mod webp;
 
 use std::collections::HashMap;
 use std::sync::Arc;
