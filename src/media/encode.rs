@@ -229,6 +229,9 @@ pub fn encode_one(
             let mut out = Vec::new();
             let mut encoder = jpeg_encoder::Encoder::new(&mut out, settings.jpeg_quality);
             encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+            // Each chroma sample the average of its 2x2 pixels, as libjpeg does, rather than the
+            // top-left one: about 0.4 dB better and free of colour aliasing on fine edges.
+            encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
             encoder.set_optimized_huffman_tables(true);
             let (w, h) = (u16::try_from(width), u16::try_from(height));
             let (Ok(w), Ok(h)) = (w, h) else {

@@ -23,9 +23,15 @@ use crate::cache::Cache;
 use crate::report;
 use crate::source::Item;
 
-/// Bumped whenever the pipeline changes in a way that changes output bytes, so that cached variants
-/// and file names are not reused across such a change.
-const PIPELINE_VERSION: u32 = 1;
+/// Bumped for a format whenever the pipeline changes its output bytes, so that cached variants and
+/// file names are not reused across such a change, and the other formats are not made again.
+fn pipeline_version(format: Format) -> u32 {
+    match format {
+        // 2: chroma subsampled by averaging.
+        Format::Jpeg => 2,
+        Format::Webp | Format::Avif => 1,
+    }
+}
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -139,7 +145,8 @@ impl MediaSettings {
             Format::Webp => format!("q{}m{}", self.webp_quality, self.webp_effort),
             Format::Avif => format!("q{}s{}", self.avif_quality, self.avif_speed),
         };
-        format!("v{PIPELINE_VERSION}-{}-{quality}", format.extension())
+        let version = pipeline_version(format);
+        format!("v{version}-{}-{quality}", format.extension())
     }
 }
 
