@@ -1,9 +1,10 @@
 //! The media engine: for every item of every post, get the source image once (from the cache of
 //! originals, else by download), decode it once, and make every configured width in every format.
 //!
-//! Downloads run concurrently on the async runtime; decoding and encoding run on the rayon pool, so
-//! a slow media host never leaves the CPU idle and the CPU work never blocks the network. A bounded
-//! number of items are in flight at once, so memory does not grow with the size of the feed.
+//! Downloads run on the async runtime, decoding and encoding on the rayon pool. Downloads run ahead
+//! of the encoding, several at once, and each original goes to the cache as soon as it arrives: a
+//! slow media host never leaves a core idle, and an item waiting for a core holds no memory. Only a
+//! few items at a time hold their bytes for the CPU, so memory does not grow with the feed.
 //! Encoded files go into the cache folder under content-addressed names; the emit stage copies them
 //! into the site.
 
@@ -172,24 +173,25 @@ pub async fn bake_items(
     settings: Arc<MediaSettings>,
 ) -> HashMap<String, Result<Encoded, ItemError>> {
     let workers = rayon::current_num_threads().max(1);
-    // Enough items in flight to keep every core busy while others download, few enough that
-    // decoded images never pile up in memory.
-    let slots = Arc::new(tokio::sync::Semaphore::new(workers * 2 + 2));
+    let stages = Arc::new(Stages {
+        downloads: tokio::sync::Semaphore::new(DOWNLOADS_AT_ONCE),
+        // Every core busy, and as many items again ready for the next free core.
+        cpu: tokio::sync::Semaphore::new(workers * 2),
+    });
     let mut tasks = tokio::task::JoinSet::new();
     let mut seen = std::collections::HashSet::new();
     for item in items {
         if !seen.insert(item.id.clone()) {
             continue;
         }
-        let (fetcher, cache, settings, slots) = (
+        let (fetcher, cache, settings, stages) = (
             fetcher.clone(),
             cache.clone(),
             settings.clone(),
-            slots.clone(),
+            stages.clone(),
         );
         tasks.spawn(async move {
-            let _slot = slots.acquire_owned().await;
-            let result = bake_item(&item, &fetcher, &cache, &settings).await;
+            let result = bake_item(&item, &fetcher, &cache, &settings, &stages).await;
             (item.id, result)
         });
     }
@@ -203,6 +205,16 @@ pub async fn bake_items(
         }
     }
     results
+}
+
+/// Downloads at once. Enough that a media host answering in a second still keeps two cores
+/// busy; each holds at most [`fetch::MAX_SOURCE_BYTES`] while it runs.
+const DOWNLOADS_AT_ONCE: usize = 8;
+
+/// The two limits an item passes through: a download slot, then a CPU slot.
+struct Stages {
+    downloads: tokio::sync::Semaphore,
+    cpu: tokio::sync::Semaphore,
 }
 
 /// A baked video file: its content-addressed name in the cache's variants folder.
@@ -284,22 +296,25 @@ async fn bake_item(
     fetcher: &Fetcher,
     cache: &Cache,
     settings: &Arc<MediaSettings>,
+    stages: &Stages,
 ) -> Result<Encoded, ItemError> {
-    let bytes = match cache.original(&item.id) {
-        Some(bytes) => bytes,
-        None => {
-            let url = item
-                .image_url
-                .as_deref()
-                .ok_or_else(|| "the API gave no image URL for it".to_owned())?;
-            report::detail(format!("downloading media {}", item.id));
-            let bytes = fetcher.fetch_image(url).await?;
-            cache
-                .store_original(&item.id, &bytes)
-                .map_err(|e| format!("cannot keep the original in the cache: {e}"))?;
-            bytes
-        }
-    };
+    if !cache.has_original(&item.id) {
+        let url = item
+            .image_url
+            .as_deref()
+            .ok_or_else(|| "the API gave no image URL for it".to_owned())?;
+        let _download = stages.downloads.acquire().await;
+        report::detail(format!("downloading media {}", item.id));
+        let bytes = fetcher.fetch_image(url).await?;
+        cache
+            .store_original(&item.id, &bytes)
+            .map_err(|e| format!("cannot keep the original in the cache: {e}"))?;
+    }
+    // Until a core is free the original waits in the cache, not in memory.
+    let _cpu = stages.cpu.acquire().await;
+    let bytes = cache
+        .original(&item.id)
+        .ok_or_else(|| "its original vanished from the cache while baking".to_owned())?;
     let source_hash = *blake3::hash(&bytes).as_bytes();
     let prefixes: HashMap<Format, String> = settings
         .formats
