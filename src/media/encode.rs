@@ -201,7 +201,18 @@ pub fn encode_all(
             current = next;
         }
     }
-    let (color, placeholder) = colour_and_placeholder(source, &mut resizer)?;
+    // From the smallest width made: the same few pixels for a fraction of the work.
+    let smallest = match &current {
+        Some(image) => ImageRef::new(
+            image.width(),
+            image.height(),
+            image.buffer(),
+            PixelType::U8x3,
+        )
+        .map_err(|e| format!("bad resized buffer: {e}"))?,
+        None => source_view(source)?,
+    };
+    let (color, placeholder) = colour_and_placeholder(&smallest, &mut resizer)?;
     Ok(Encoded {
         width: source.width,
         height: source.height,
@@ -265,16 +276,18 @@ pub fn encode_one(
 }
 
 /// The average colour (a good stand-in for the dominant one at this size) and a few-pixel PNG.
-fn colour_and_placeholder(source: &Rgb, resizer: &mut Resizer) -> Result<(String, String), String> {
-    let width = PLACEHOLDER_WIDTH.min(source.width);
-    let height = scaled_height((source.width, source.height), width).min(4 * width);
+fn colour_and_placeholder(
+    image: &ImageRef<'_>,
+    resizer: &mut Resizer,
+) -> Result<(String, String), String> {
+    let width = PLACEHOLDER_WIDTH.min(image.width());
+    let height = scaled_height((image.width(), image.height()), width).min(4 * width);
     let mut small = Image::new(width, height, PixelType::U8x3);
-    let src = source_view(source)?;
     let options = ResizeOptions::new()
         .resize_alg(ResizeAlg::Convolution(FilterType::Box))
         .fit_into_destination(None);
     resizer
-        .resize(&src, &mut small, &options)
+        .resize(image, &mut small, &options)
         .map_err(|e| format!("cannot make the placeholder: {e}"))?;
     let pixels = small.buffer();
     let count = (pixels.len() / 3).max(1) as u64;
