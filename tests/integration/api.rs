@@ -886,6 +886,33 @@ fn a_slow_api_answer_is_waited_for() {
 }
 
 #[test]
+fn downloads_run_ahead_of_the_encoding_eight_at_once() {
+    // A slow media host: each file waits long enough that every download the engine starts
+    // overlaps the others. Downloads are not held back by the encoding (at most two per core), and
+    // never more than eight hit the host at once.
+    let posts: Vec<Post> = (8001..=8012)
+        .map(|id| Post::image(&id.to_string()))
+        .collect();
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(posts)
+            .generated_size(64, 80)
+            .fail(Route::AnyMediaFile, Fault::Slow(Duration::from_millis(600))),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert_eq!(fake.media_requests().len(), 12, "each original once");
+    assert_eq!(fake.max_concurrent_media(), 8);
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())).len(),
+        12
+    );
+}
+
+#[test]
 fn media_download_failures_never_publish_broken_references() {
     let posts = vec![
         Post::image("7901"),
