@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """instabake vs sharp: the media benchmark (issue 3).
 
-    python3 bench/run.py                 # 40 posts: full, JPEG only, warm rebuild, 200-post scaling
+    python3 bench/run.py                 # 40 posts: full, JPEG only, warm, slow media host, 200 posts
     python3 bench/run.py --quick         # 12 posts, no 200-post run, 4 quality samples
-    python3 bench/run.py --posts 40 --big 200 --repeat 3 --keep
+    python3 bench/run.py --posts 40 --big 200 --repeat 5 --keep
 
 Needs: cargo, node >= 20.9 with npm, and Debian's photos (`apt-get install plasma-workspace-wallpapers`).
 In one run it:
@@ -24,7 +24,8 @@ In one run it:
   8. prints the table and writes target/bench/results.json.
 Each run is measured as a child process: wall time, CPU time (user+sys) and peak RSS from os.wait4.
 Other work on the machine skews every figure: the table warns when it saw any; on a shared machine
-use `--wait-quiet 600 --repeat 3` (cold runs of both tools interleaved, fastest kept). Standard
+use `--wait-quiet 600 --repeat 5` (cold runs of both tools interleaved, fastest kept, and the
+median ratio of the back-to-back pairs printed). Standard
 library only.
 """
 import argparse
@@ -34,6 +35,7 @@ import itertools
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -308,13 +310,25 @@ def sharp(photos, out, posts, formats):
 
 
 def best_of(repeat, *runs):
-    """Each of `runs` `repeat` times, interleaved (so both tools see the same machine); for each,
-    the run with the least wall time."""
+    """Each of `runs` `repeat` times, interleaved and taking turns at going first (so both tools see
+    the same machine and a drift in its speed favours neither); for each, the run with the least
+    wall time, with the wall times of all its runs under "walls"."""
     results = [[] for _ in runs]
-    for _ in range(repeat):
-        for run, out in zip(runs, results):
-            out.append(run())
-    return [min(out, key=lambda r: r["wall"]) for out in results]
+    for i in range(repeat):
+        order = list(range(len(runs)))[::(-1 if i % 2 else 1)]
+        for k in order:
+            results[k].append(runs[k]())
+    best = []
+    for out in results:
+        fastest = dict(min(out, key=lambda r: r["wall"]))
+        fastest["walls"] = [r["wall"] for r in out]
+        best.append(fastest)
+    return best
+
+
+def paired_ratios(ib, sp):
+    """instabake/sharp wall ratio of each pair of runs made back to back, sorted."""
+    return sorted(a / b for a, b in zip(ib.get("walls", []), sp.get("walls", [])))
 
 
 def quality(work, site, sharp_out, photos, posts, samples):
@@ -409,6 +423,13 @@ def print_report(args, rows, scores):
     print("\ncores busy (CPU/wall): " + ", ".join(
         f"{name}: instabake {ib['cpu'] / ib['wall']:.2f}" + (f", sharp {sp['cpu'] / sp['wall']:.2f}" if sp else "")
         for name, ib, sp in rows))
+    paired = [(name, paired_ratios(ib, sp)) for name, ib, sp in rows if sp]
+    paired = [(name, r) for name, r in paired if len(r) > 1]
+    if paired:
+        # The machine's speed drifts between runs; the ratio within back-to-back pairs drifts less.
+        print("wall ratio of each back-to-back pair: " + ", ".join(
+            f"{name}: median {statistics.median(r):.2f} "
+            f"({r[0]:.2f} to {r[-1]:.2f}, {len(r)} pairs)" for name, r in paired))
     print("API requests (media downloads): " + ", ".join(
         f"{name} {ib['api_requests']} ({ib['media_requests']})" for name, ib, _ in rows))
     if args.big:
