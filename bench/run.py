@@ -25,8 +25,7 @@ In one run it:
 Each run is measured as a child process: wall time, CPU time (user+sys) and peak RSS from os.wait4.
 Other work on the machine skews every figure: the table warns when it saw any; on a shared machine
 use `--wait-quiet 600 --repeat 5` (cold runs of both tools interleaved, fastest kept, and the
-median ratio of the back-to-back pairs printed). Standard
-library only.
+median ratio of the back-to-back pairs printed). Standard library only.
 """
 import argparse
 import base64
