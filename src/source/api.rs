@@ -340,12 +340,7 @@ impl Client {
         let mut url = self.url("me")?;
         url.query_pairs_mut()
             .append_pair("fields", "user_id,username,account_type,media_count");
-        let what = "the account (/me)";
-        let body = self.get(what, url).await?;
-        serde_json::from_slice(&body).map_err(|e| Error::BadResponse {
-            what: what.to_owned(),
-            message: e.to_string(),
-        })
+        self.get_json("the account (/me)", url).await
     }
 
     /// Refreshes the long-lived token (`GET /refresh_access_token`). The new token is registered
@@ -355,16 +350,12 @@ impl Client {
         url.query_pairs_mut()
             .append_pair("grant_type", "ig_refresh_token");
         let what = "the token refresh";
-        let body = self.get(what, url).await?;
         #[derive(serde::Deserialize)]
         struct Wire {
             access_token: String,
             expires_in: u64,
         }
-        let wire: Wire = serde_json::from_slice(&body).map_err(|e| Error::BadResponse {
-            what: what.to_owned(),
-            message: report::redact(&e.to_string()),
-        })?;
+        let wire: Wire = self.get_json(what, url).await?;
         if wire.access_token.trim().is_empty() {
             return Err(Error::BadResponse {
                 what: what.to_owned(),
@@ -386,15 +377,19 @@ impl Client {
             let mut url = self.url(&encode_segment(&child.id))?;
             url.query_pairs_mut().append_pair("fields", CHILD_FIELDS);
             let what = format!("carousel item {} of post {}", child.id, post.id);
-            let body = self.get(&what, url).await?;
-            let full: WireMedia =
-                serde_json::from_slice(&body).map_err(|e| Error::BadResponse {
-                    what,
-                    message: e.to_string(),
-                })?;
-            *child = full;
+            *child = self.get_json(&what, url).await?;
         }
         Ok(())
+    }
+
+    /// [`Client::get`], then the body as JSON of type `T`. The parser's message is redacted: it
+    /// can quote the body, and the body can hold a token.
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, what: &str, url: Url) -> Result<T> {
+        let body = self.get(what, url).await?;
+        serde_json::from_slice(&body).map_err(|e| Error::BadResponse {
+            what: what.to_owned(),
+            message: report::redact(&e.to_string()),
+        })
     }
 
     fn url(&self, path: &str) -> Result<Url> {
