@@ -329,33 +329,22 @@ fn build_writes_a_step_summary_under_github_actions() {
     let fake = FakeApi::start(scenario());
     let site = support::site();
     let summary = site.path().join("summary.md");
-    let summary_env = summary.to_str().unwrap();
+    let actions = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+    ];
     record_state(site.path(), support::TOKEN, 10, 50);
 
-    fake.run_build_env(
-        site.path(),
-        &[],
-        &[
-            ("GITHUB_ACTIONS", "true"),
-            ("GITHUB_STEP_SUMMARY", summary_env),
-        ],
-    )
-    .assert_success();
+    fake.run_build_env(site.path(), &[], &actions)
+        .assert_success();
     let text = fs::read_to_string(&summary).unwrap();
     assert!(text.contains("| Posts baked | 2 |"), "{text}");
     assert!(text.contains("live from the Instagram API"), "{text}");
     assert!(text.contains("expires in 50 days"), "{text}");
 
     fake.add_fault(Route::AnyApi, Fault::Html500, None);
-    fake.run_build_env(
-        site.path(),
-        &[],
-        &[
-            ("GITHUB_ACTIONS", "true"),
-            ("GITHUB_STEP_SUMMARY", summary_env),
-        ],
-    )
-    .assert_success();
+    fake.run_build_env(site.path(), &[], &actions)
+        .assert_success();
     let text = fs::read_to_string(&summary).unwrap();
     assert!(text.contains("the cache: the API failed"), "{text}");
     assert!(!text.contains(support::TOKEN));
