@@ -13,6 +13,7 @@ use crate::commands::token::TokenCheck;
 use crate::config::Config;
 use crate::emit::{self, Emitted};
 use crate::error::{Error, Result};
+use crate::failpoint;
 use crate::feed;
 use crate::media::{self, Fetcher};
 use crate::render;
@@ -34,9 +35,10 @@ pub struct Summary {
 
 /// Runs a bake to the end.
 pub async fn run(config: &Config) -> Result<Summary> {
+    failpoint::panic("panic-main", "build");
     let cache = Arc::new(Cache::open(&config.cache_dir)?);
     emit::recover(config, &cache)?;
-    let http = api::http_client(config.timeout)?;
+    let http = crate::http::client(config.timeout)?;
     let Fetched {
         feed,
         fetcher,

@@ -71,6 +71,12 @@ impl Cache {
             .is_file()
     }
 
+    /// Forgets an item's original, so the next bake downloads it again. Used when it does not
+    /// decode: a bad download must not be baked from for ever.
+    pub fn forget_original(&self, id: &str) {
+        let _ = std::fs::remove_file(self.dir.join("originals").join(file_name_for_id(id)));
+    }
+
     /// Keeps an item's original image.
     pub fn store_original(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
         write_atomic(

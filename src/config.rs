@@ -19,6 +19,10 @@ pub const CONFIG_FILE: &str = "instabake.toml";
 /// The default Graph API host (Instagram API with Instagram Login).
 pub const DEFAULT_API_BASE: &str = "https://graph.instagram.com";
 
+/// The Graph API version asked for by default: the newest as of 2026-07-29. Each version lives
+/// about two years; an unversioned call would get whatever version Meta picks.
+pub const DEFAULT_API_VERSION: &str = "v26.0";
+
 /// The environment variable that overrides the API base (tests, proxies, recorded replays).
 pub const API_BASE_ENV: &str = "INSTABAKE_API_BASE";
 
@@ -90,6 +94,7 @@ struct FileConfig {
     preset: Option<Preset>,
     limit: Option<usize>,
     api_base: Option<String>,
+    api_version: Option<String>,
     token_env: Option<String>,
     token_file: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
@@ -185,7 +190,11 @@ pub struct Config {
     pub preset: Preset,
     /// How many posts to bake.
     pub limit: usize,
+    /// The API base with its version: `api_base` (or `INSTABAKE_API_BASE`) as given when it
+    /// carries one (`.../v25.0`), else with `api_version` appended.
     pub api_base: String,
+    /// `api_version`, e.g. `v26.0`.
+    pub api_version: String,
     pub token_env: String,
     pub token_file: Option<PathBuf>,
     pub cache_dir: PathBuf,
@@ -319,6 +328,12 @@ impl Config {
         if self.api_base.is_empty() || url::Url::parse(&self.api_base).is_err() {
             return Err(format!("api_base = {:?} is not a URL", self.api_base));
         }
+        if !is_api_version(&self.api_version) {
+            return Err(format!(
+                "api_version = {:?} is not a Graph API version such as \"{DEFAULT_API_VERSION}\"",
+                self.api_version
+            ));
+        }
         if self.token.auto_refresh && self.token_file.is_none() {
             return Err(
                 "token.auto_refresh = true needs token_file: the refreshed token must be \
@@ -342,6 +357,32 @@ impl Config {
             ));
         }
         Ok(())
+    }
+}
+
+/// `v26.0`: a `v`, a major and a minor number.
+fn is_api_version(text: &str) -> bool {
+    text.strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            [major, minor]
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// The API base to call: `base` as it is when one of its path segments is a version (`/v25.0`),
+/// so that a pinned base wins; else `base/version`.
+fn with_version(base: &str, version: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let versioned = url::Url::parse(base).is_ok_and(|url| {
+        url.path_segments()
+            .is_some_and(|mut segments| segments.any(is_api_version))
+    });
+    if versioned {
+        base.to_owned()
+    } else {
+        format!("{base}/{version}")
     }
 }
 
@@ -371,6 +412,9 @@ fn merge(
         .filter(|v| !v.is_empty())
         .or(file.api_base)
         .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
+    let api_version = file
+        .api_version
+        .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
     let mut url_prefix = file
         .paths
         .url_prefix
@@ -383,7 +427,8 @@ fn merge(
         file: path,
         preset,
         limit: overrides.limit.or(file.limit).unwrap_or(12),
-        api_base: api_base.trim_end_matches('/').to_owned(),
+        api_base: with_version(&api_base, &api_version),
+        api_version,
         token_env: file
             .token_env
             .unwrap_or_else(|| DEFAULT_TOKEN_ENV.to_owned()),
@@ -469,6 +514,36 @@ fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_api_version_is_pinned_unless_the_base_carries_one() {
+        assert_eq!(
+            with_version("https://graph.instagram.com", DEFAULT_API_VERSION),
+            "https://graph.instagram.com/v26.0"
+        );
+        assert_eq!(
+            with_version("https://graph.instagram.com/", "v25.0"),
+            "https://graph.instagram.com/v25.0"
+        );
+        assert_eq!(
+            with_version("https://graph.instagram.com/v24.0/", "v26.0"),
+            "https://graph.instagram.com/v24.0"
+        );
+        assert_eq!(
+            with_version("http://127.0.0.1:8080/proxy/v25.0", "v26.0"),
+            "http://127.0.0.1:8080/proxy/v25.0"
+        );
+        assert_eq!(
+            with_version("http://127.0.0.1:8080/version-two", "v26.0"),
+            "http://127.0.0.1:8080/version-two/v26.0"
+        );
+        for good in ["v26.0", "v1.10"] {
+            assert!(is_api_version(good), "{good}");
+        }
+        for bad in ["26.0", "v26", "v26.", "v.0", "V26.0", "v26.0a", ""] {
+            assert!(!is_api_version(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn unknown_keys_are_named() {

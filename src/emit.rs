@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::cache::{Cache, Manifest};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::failpoint;
 use crate::media::encode::write_atomic;
 use crate::paths;
 
@@ -69,7 +70,7 @@ pub fn emit(
             .into_iter()
             .collect(),
     })?;
-    failpoint("manifest-extended");
+    failpoint::kill("manifest-extended");
 
     std::fs::create_dir_all(&config.images_dir)
         .map_err(|e| Error::io("create the images folder", &config.images_dir, e))?;
@@ -82,7 +83,7 @@ pub fn emit(
                 std::fs::read(&from).map_err(|e| Error::io("read the cached image", &from, e))?;
             write_atomic(&to, &bytes).map_err(|e| Error::io("write", &to, e))?;
             emitted.images_written += 1;
-            failpoint("image-written");
+            failpoint::kill("image-written");
         }
     }
 
@@ -90,7 +91,7 @@ pub fn emit(
     emitted.data_written = stage_if_changed(&config.data, data, same_but_fetch_time, &mut journal)?;
     emitted.partial_written =
         stage_if_changed(&config.partial, partial, |a, b| a == b, &mut journal)?;
-    failpoint("staged");
+    failpoint::kill("staged");
     commit(cache, &journal)?;
 
     for old in previous.files.iter().filter(|f| !written.contains(*f)) {
@@ -101,7 +102,7 @@ pub fn emit(
         match std::fs::remove_file(&path) {
             Ok(()) => {
                 emitted.pruned += 1;
-                failpoint("pruning");
+                failpoint::kill("pruning");
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => crate::report::warn(format!(
@@ -174,10 +175,10 @@ fn commit(cache: &Cache, journal: &Journal) -> Result<()> {
     let json = serde_json::to_vec(journal)
         .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
     write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))?;
-    failpoint("journal-written");
+    failpoint::kill("journal-written");
     for (staged, target) in &journal.renames {
         std::fs::rename(staged, target).map_err(|e| Error::io("move into place", target, e))?;
-        failpoint("renamed-one");
+        failpoint::kill("renamed-one");
     }
     std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))
 }
@@ -238,18 +239,6 @@ fn remove_interrupted_writes(dir: &Path) {
         if name.starts_with(".instabake-") && name.ends_with(".tmp") {
             let _ = std::fs::remove_file(entry.path());
         }
-    }
-}
-
-/// A test hook: with `INSTABAKE_FAILPOINT=<name>` a debug build stops dead at that point, like a
-/// run killed there (no destructor runs, so temporary files stay where they are), so that tests can
-/// stop a bake at each step of writing the site. Exit code 137, as after SIGKILL; unlike `abort`,
-/// no core dump lands in the site. Release builds have no such hook.
-fn failpoint(name: &str) {
-    if cfg!(debug_assertions)
-        && std::env::var("INSTABAKE_FAILPOINT").is_ok_and(|point| point == name)
-    {
-        std::process::exit(137);
     }
 }
 

@@ -45,8 +45,20 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
-    #[error("could not reach the Instagram API ({what}): {message}")]
-    Network { what: String, message: String },
+    #[error("could not reach the Instagram API ({what}): {source}")]
+    Network {
+        what: String,
+        #[source]
+        source: crate::http::Failure,
+    },
+
+    #[error("the Instagram API failed to answer {what}: HTTP {status} with {body}")]
+    Server {
+        what: String,
+        status: u16,
+        /// What the body looked like ([`crate::http::describe_body`]).
+        body: String,
+    },
 
     #[error(
         "the Instagram API answered {what} with something that is not the expected JSON: {message}"
@@ -107,6 +119,7 @@ impl Error {
             self,
             Error::Api(_)
                 | Error::Network { .. }
+                | Error::Server { .. }
                 | Error::BadResponse { .. }
                 | Error::Replay { .. }
         )
@@ -120,6 +133,7 @@ impl Error {
             Error::Template { .. } => ExitCode::Usage,
             Error::Api(_)
             | Error::Network { .. }
+            | Error::Server { .. }
             | Error::BadResponse { .. }
             | Error::Replay { .. }
             | Error::NothingBaked(_) => ExitCode::NoFeed,

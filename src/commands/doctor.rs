@@ -169,7 +169,7 @@ async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
         Ok(token) => token,
         Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
     };
-    let client = match api::http_client(config.timeout)
+    let client = match crate::http::client(config.timeout)
         .and_then(|http| api::Client::new(http, &config.api_base, token.clone()))
     {
         Ok(client) => client,

@@ -51,6 +51,7 @@ token_env = "INSTAGRAM_ACCESS_TOKEN"
 
 cache_dir = ".instabake"         # keep it between CI runs; keep it out of the published site
 timeout = "20s"
+api_version = "{api_version}"            # the Graph API version asked for
 # max_age = "6h"                 # bake from the cache without calling the API within this age
 
 [paths]
@@ -80,7 +81,8 @@ max_mb = 50
 sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"
 eager = 3
 "#,
-        preset = preset.name()
+        preset = preset.name(),
+        api_version = crate::config::DEFAULT_API_VERSION,
     )
 }
 

@@ -221,7 +221,7 @@ fn too_young(state: &TokenState) -> bool {
 
 fn client(config: &Config, token: &Token) -> Result<api::Client> {
     api::Client::new(
-        api::http_client(config.timeout)?,
+        crate::http::client(config.timeout)?,
         &config.api_base,
         token.clone(),
     )

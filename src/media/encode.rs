@@ -85,12 +85,9 @@ pub fn decode(bytes: &[u8]) -> Result<Rgb, String> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| format!("cannot decode the image: {e}"))?;
+    let mut decoder = reader.into_decoder().map_err(describe_decode_error)?;
     let orientation = decoder.orientation().ok();
-    let mut image =
-        DynamicImage::from_decoder(decoder).map_err(|e| format!("cannot decode the image: {e}"))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(describe_decode_error)?;
     if let Some(orientation) = orientation {
         image.apply_orientation(orientation);
     }
@@ -108,6 +105,18 @@ pub fn decode(bytes: &[u8]) -> Result<Rgb, String> {
         height,
         pixels,
     })
+}
+
+/// A decoder error, saying so plainly when it was one of our size limits that refused the image.
+fn describe_decode_error(error: image::ImageError) -> String {
+    match error {
+        image::ImageError::Limits(limit) => format!(
+            "the image is larger than instabake accepts (at most {MAX_SIDE} px a side and {} MiB \
+             decoded; a decompression bomb?): {limit}",
+            MAX_ALLOC >> 20
+        ),
+        other => format!("cannot decode the image: {other}"),
+    }
 }
 
 /// Composites RGBA over white: JPEG has no alpha, and dropping it would show whatever colour the
@@ -398,18 +407,59 @@ mod tests {
         assert!(decode(&truncated[..truncated.len() / 3]).is_err());
     }
 
-    #[test]
-    fn rejects_huge_dimensions_without_allocating() {
-        // A PNG header announcing 20000x20000 pixels: refused from the header alone.
+    /// CRC-32 (ISO-HDLC, as PNG chunks use), bit by bit: only for building test files.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in bytes {
+            crc ^= byte as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    /// A PNG whose header (checksum intact) claims `width` x `height` RGB pixels, with the pixel data
+    /// of a 1x1 image: a decoder that trusts the header allocates `width * height * 3` bytes first.
+    fn png_claiming(width: u32, height: u32) -> Vec<u8> {
         let mut png = Vec::new();
         image::codecs::png::PngEncoder::new(&mut png)
             .write_image(&[0u8; 3], 1, 1, image::ExtendedColorType::Rgb8)
             .unwrap();
-        // Patch width and height in the IHDR chunk (bytes 16..24); the CRC then fails too, and either
-        // error is fine: what matters is that no 1.2 GB buffer is allocated.
-        png[16..20].copy_from_slice(&20_000u32.to_be_bytes());
-        png[20..24].copy_from_slice(&20_000u32.to_be_bytes());
-        assert!(decode(&png).is_err());
+        // Signature (8), IHDR length and type (8), then width and height; the CRC covers the type
+        // and data (bytes 12..29) and follows them.
+        png[16..20].copy_from_slice(&width.to_be_bytes());
+        png[20..24].copy_from_slice(&height.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        png
+    }
+
+    #[test]
+    fn rejects_huge_dimensions_without_allocating() {
+        // The header is valid, so only the size limit can refuse it. 13,000 px a side is over
+        // MAX_SIDE but, at 507 MB, under the decoder's own default allocation cap: without our
+        // limit it would be allocated.
+        const { assert!(13_000 > MAX_SIDE && 13_000u64 * 13_000 * 3 < MAX_ALLOC) };
+        let png = png_claiming(13_000, 13_000);
+        let header = ImageReader::new(Cursor::new(&png))
+            .with_guessed_format()
+            .unwrap()
+            .into_dimensions();
+        assert_eq!(
+            header.unwrap(),
+            (13_000, 13_000),
+            "the header must be valid"
+        );
+        let error = decode(&png).unwrap_err();
+        assert!(
+            error.contains("larger than instabake accepts"),
+            "refused for another reason: {error}"
+        );
     }
 
     #[test]

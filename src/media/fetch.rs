@@ -4,14 +4,12 @@
 //! with an HTML page and a 200 must not end up baked as an image.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
+use crate::http::{self, Kind, Next};
 use crate::paths;
-use crate::source::api::{describe_body, describe_reqwest};
 
 /// The largest source file accepted. Instagram's largest photos are well under 5 MB.
 pub const MAX_SOURCE_BYTES: usize = 40 * 1024 * 1024;
-const ATTEMPTS: u32 = 3;
 
 /// Where media bytes come from.
 #[derive(Clone)]
@@ -67,6 +65,10 @@ impl Fetcher {
     }
 }
 
+/// A download, retried by the same policy as API calls ([`http::next_step`]): connection errors,
+/// timeouts, broken-off bodies and 5xx are retried (after `Retry-After` when the host sends one),
+/// a 429 only once and only when a short `Retry-After` asks for it, and a 403 or 404 (an expired
+/// signed URL, a deleted post) never.
 async fn fetch_http(client: &reqwest::Client, url: &str, max: u64) -> Result<Vec<u8>, String> {
     let parsed = url::Url::parse(url).map_err(|_| "the media URL is not a valid URL".to_owned())?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -74,66 +76,40 @@ async fn fetch_http(client: &reqwest::Client, url: &str, max: u64) -> Result<Vec
     }
     let mut attempt = 1;
     loop {
-        match fetch_once(client, parsed.clone(), max).await {
-            Ok(bytes) => return Ok(bytes),
-            Err((message, transient)) if transient && attempt < ATTEMPTS => {
-                crate::report::detail(format!("{message}; retrying"));
-                tokio::time::sleep(Duration::from_millis(300 * 3u64.pow(attempt - 1))).await;
+        let (message, kind, retry_after) = match http::get(client, parsed.clone(), max).await {
+            Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer.body),
+            Ok(answer) => {
+                let kind = match answer.status {
+                    429 => Kind::Throttled,
+                    500.. => Kind::Transient,
+                    _ => Kind::Final,
+                };
+                let message = format!(
+                    "the media host answered HTTP {} with {}",
+                    answer.status,
+                    http::describe_body(&answer.body)
+                );
+                (message, kind, answer.retry_after())
+            }
+            Err(http::Failure::TooLarge { max }) => {
+                return Err(format!("the file is larger than {} MiB", max >> 20))
+            }
+            Err(transport) => (
+                format!("download failed: {transport}"),
+                Kind::Transient,
+                None,
+            ),
+        };
+        match http::next_step(kind, retry_after, attempt, 0, u64::MAX) {
+            Next::Retry(delay) => {
+                crate::report::detail(format!(
+                    "{message}; retrying in {:.1} s",
+                    delay.as_secs_f32()
+                ));
+                tokio::time::sleep(delay).await;
                 attempt += 1;
             }
-            Err((message, _)) => return Err(message),
-        }
-    }
-}
-
-/// One GET. The error says whether trying again could help.
-async fn fetch_once(
-    client: &reqwest::Client,
-    url: url::Url,
-    max: u64,
-) -> Result<Vec<u8>, (String, bool)> {
-    let mut response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| (format!("download failed: {}", describe_reqwest(e)), true))?;
-    let status = response.status();
-    if !status.is_success() {
-        let transient = status.is_server_error() || status.as_u16() == 429;
-        let body = response.bytes().await.unwrap_or_default();
-        return Err((
-            format!(
-                "the media host answered HTTP {} with {}",
-                status.as_u16(),
-                describe_body(&body)
-            ),
-            transient,
-        ));
-    }
-    let too_large = || (format!("the file is larger than {} MiB", max >> 20), false);
-    if response.content_length().is_some_and(|len| len > max) {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                if (bytes.len() + chunk.len()) as u64 > max {
-                    return Err(too_large());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(bytes),
-            Err(e) => {
-                return Err((
-                    format!(
-                        "download broke off after {} bytes: {}",
-                        bytes.len(),
-                        describe_reqwest(e)
-                    ),
-                    true,
-                ))
-            }
+            Next::Stop => return Err(message),
         }
     }
 }

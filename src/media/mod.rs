@@ -13,6 +13,7 @@ pub mod fetch;
 mod webp;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -177,6 +178,7 @@ pub async fn bake_items(
         downloads: tokio::sync::Semaphore::new(DOWNLOADS_AT_ONCE),
         // Every core busy, and as many items again ready for the next free core.
         cpu: tokio::sync::Semaphore::new(workers * 2),
+        work: Work::default(),
     });
     let mut tasks = tokio::task::JoinSet::new();
     let mut seen = std::collections::HashSet::new();
@@ -204,6 +206,13 @@ pub async fn bake_items(
             Err(e) => report::warn(format!("an image task failed: {e}")),
         }
     }
+    let work = &stages.work;
+    report::detail(format!(
+        "media: {} downloaded, {} decoded, {} files encoded",
+        work.downloads.load(Ordering::Relaxed),
+        work.decodes.load(Ordering::Relaxed),
+        work.encodes.load(Ordering::Relaxed),
+    ));
     results
 }
 
@@ -211,10 +220,29 @@ pub async fn bake_items(
 /// busy; each holds at most [`fetch::MAX_SOURCE_BYTES`] while it runs.
 const DOWNLOADS_AT_ONCE: usize = 8;
 
-/// The two limits an item passes through: a download slot, then a CPU slot.
+/// The two limits an item passes through: a download slot, then a CPU slot; and what was done.
 struct Stages {
     downloads: tokio::sync::Semaphore,
     cpu: tokio::sync::Semaphore,
+    work: Work,
+}
+
+/// What the media stage did, printed with `-v`: a rebuild with nothing new shows three zeros,
+/// which is what makes it cheap (and what the tests check).
+#[derive(Default)]
+struct Work {
+    downloads: AtomicUsize,
+    decodes: AtomicUsize,
+    /// Files encoded, one per format and width.
+    encodes: AtomicUsize,
+}
+
+/// Why a worker could not bake an item, which decides whether its original is worth keeping.
+enum WorkerError {
+    /// The source does not decode (or crashed the decoder): it is dropped from the cache.
+    BadSource(String),
+    /// Anything after decoding (resizing, encoding, writing): the source is fine.
+    Other(String),
 }
 
 /// A baked video file: its content-addressed name in the cache's variants folder.
@@ -265,36 +293,56 @@ async fn bake_video(
     id: &str,
     url: &str,
     fetcher: &Fetcher,
-    cache: &Cache,
+    cache: &Arc<Cache>,
     max_bytes: u64,
 ) -> Result<VideoFile, ItemError> {
     let key = video_key(id);
-    let bytes = match cache.original(&key) {
-        Some(bytes) => bytes,
+    let cached = {
+        let key = key.clone();
+        on_disk(cache, move |cache| cache.original(&key)).await?
+    };
+    let (bytes, downloaded) = match cached {
+        Some(bytes) => (bytes, false),
         None => {
             report::detail(format!("downloading video {id}"));
-            let bytes = fetcher.fetch_video(url, max_bytes).await?;
+            (fetcher.fetch_video(url, max_bytes).await?, true)
+        }
+    };
+    on_disk(cache, move |cache| {
+        if downloaded {
             cache
                 .store_original(&key, &bytes)
                 .map_err(|e| format!("cannot keep the video in the cache: {e}"))?;
-            bytes
         }
-    };
-    let file = format!("{}.mp4", &blake3::hash(&bytes).to_hex()[..16]);
-    let path = cache.variants_dir().join(&file);
-    if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
-        encode::write_atomic(&path, &bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
-    }
-    Ok(VideoFile {
-        file,
-        bytes: bytes.len() as u64,
+        let file = format!("{}.mp4", &blake3::hash(&bytes).to_hex()[..16]);
+        let path = cache.variants_dir().join(&file);
+        if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
+            encode::write_atomic(&path, &bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
+        }
+        Ok(VideoFile {
+            file,
+            bytes: bytes.len() as u64,
+        })
     })
+    .await?
+}
+
+/// Runs file work of the cache on tokio's blocking threads: an original is megabytes (a video,
+/// tens of them), and the async threads meanwhile drive every other download.
+async fn on_disk<T: Send + 'static>(
+    cache: &Arc<Cache>,
+    work: impl FnOnce(&Cache) -> T + Send + 'static,
+) -> Result<T, ItemError> {
+    let cache = cache.clone();
+    tokio::task::spawn_blocking(move || work(&cache))
+        .await
+        .map_err(|e| format!("a file task failed: {e}"))
 }
 
 async fn bake_item(
     item: &Item,
     fetcher: &Fetcher,
-    cache: &Cache,
+    cache: &Arc<Cache>,
     settings: &Arc<MediaSettings>,
     stages: &Stages,
 ) -> Result<Encoded, ItemError> {
@@ -306,14 +354,17 @@ async fn bake_item(
         let _download = stages.downloads.acquire().await;
         report::detail(format!("downloading media {}", item.id));
         let bytes = fetcher.fetch_image(url).await?;
-        cache
-            .store_original(&item.id, &bytes)
+        stages.work.downloads.fetch_add(1, Ordering::Relaxed);
+        let id = item.id.clone();
+        on_disk(cache, move |cache| cache.store_original(&id, &bytes))
+            .await?
             .map_err(|e| format!("cannot keep the original in the cache: {e}"))?;
     }
     // Until a core is free the original waits in the cache, not in memory.
     let _cpu = stages.cpu.acquire().await;
-    let bytes = cache
-        .original(&item.id)
+    let id = item.id.clone();
+    let bytes = on_disk(cache, move |cache| cache.original(&id))
+        .await?
         .ok_or_else(|| "its original vanished from the cache while baking".to_owned())?;
     let source_hash = *blake3::hash(&bytes).as_bytes();
     let prefixes: HashMap<Format, String> = settings
@@ -342,23 +393,49 @@ async fn bake_item(
         .as_ref()
         .map(|r| r.variants.clone())
         .unwrap_or_default();
+    let reused: std::collections::HashSet<String> =
+        existing.iter().map(|v| v.file.clone()).collect();
+    stages.work.decodes.fetch_add(1, Ordering::Relaxed);
     let (send, receive) = tokio::sync::oneshot::channel();
     let id = item.id.clone();
+    let subject = item.id.clone();
     rayon::spawn(move || {
         // A panic on the rayon pool would abort the whole process; a decoder that chokes on one
         // hostile file must cost only that image.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            encode::decode(&bytes).and_then(|rgb| {
-                drop(bytes);
-                encode::encode_all(&rgb, &settings, &out_dir, name, &existing)
-            })
+            crate::failpoint::panic("panic-in-worker", &subject);
+            let rgb = encode::decode(&bytes).map_err(WorkerError::BadSource)?;
+            drop(bytes);
+            encode::encode_all(&rgb, &settings, &out_dir, name, &existing)
+                .map_err(WorkerError::Other)
         }))
-        .unwrap_or_else(|_| Err("the image decoder crashed on this file".to_owned()));
+        .unwrap_or_else(|_| {
+            Err(WorkerError::BadSource(
+                "the image decoder crashed on this file".to_owned(),
+            ))
+        });
         let _ = send.send(result);
     });
-    let encoded = receive
-        .await
-        .map_err(|_| format!("encoding media {id} crashed"))??;
+    let encoded = match receive.await {
+        Ok(Ok(encoded)) => encoded,
+        Ok(Err(WorkerError::Other(error))) => return Err(error),
+        // An original that does not decode is not kept: the next run downloads it again, and
+        // Instagram may well serve a good file by then.
+        Ok(Err(WorkerError::BadSource(error))) => {
+            cache.forget_original(&item.id);
+            return Err(error);
+        }
+        Err(_) => {
+            cache.forget_original(&item.id);
+            return Err(format!("encoding media {id} crashed"));
+        }
+    };
+    let made = encoded
+        .variants
+        .iter()
+        .filter(|v| !reused.contains(&v.file))
+        .count();
+    stages.work.encodes.fetch_add(made, Ordering::Relaxed);
     let mut merged = encoded.clone();
     if let Some(record) = record {
         let known: std::collections::HashSet<String> =

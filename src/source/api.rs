@@ -16,24 +16,37 @@ use url::Url;
 use super::wire::{ErrorEnvelope, FlatError, MediaPage, WireMedia};
 use super::{Account, Feed, Origin};
 use crate::error::{Error, Result};
+use crate::http::{self, Kind, Next, ATTEMPTS, MAX_RETRY_AFTER};
 use crate::report;
 use crate::token::Token;
 
-/// Fields of a post in the list call, children expanded.
-pub const MEDIA_FIELDS: &str = "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,username,alt_text,is_shared_to_feed,children{id,media_type,media_url,thumbnail_url,alt_text}";
-/// Fields of a carousel child fetched on its own.
-pub const CHILD_FIELDS: &str = "id,media_type,media_url,thumbnail_url,alt_text";
+/// Fields of a post in the list call; `children{CHILD_FIELDS}` follows them.
+const POST_FIELDS: &[&str] = &[
+    "id",
+    "caption",
+    "media_type",
+    "media_product_type",
+    "media_url",
+    "thumbnail_url",
+    "permalink",
+    "timestamp",
+    "username",
+    "alt_text",
+    "is_shared_to_feed",
+];
+/// Fields of a carousel child, expanded in the list call or fetched on its own.
+const CHILD_FIELDS: &[&str] = &["id", "media_type", "media_url", "thumbnail_url", "alt_text"];
+/// Fields that an older API version or another account type may not know (`alt_text` exists
+/// since 2025-03-24). Asking for one of those fails the whole request with code 100, so each is
+/// dropped, with a warning, when the API says it does not know it: the feed is worth more than
+/// the field.
+const OPTIONAL_FIELDS: &[&str] = &["media_product_type", "alt_text", "is_shared_to_feed"];
 /// The largest page the API serves.
 const MAX_PAGE: usize = 100;
 /// A feed never needs more pages than this; a `next` chain longer than that is cut off.
 const MAX_PAGES: usize = 200;
 /// The largest API response body accepted.
-const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Attempts for a request that fails transiently.
-const ATTEMPTS: u32 = 3;
-/// The longest `Retry-After` waited for. A bake runs inside a deploy: when Instagram asks for a
-/// longer pause, the cached feed is the better answer.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+const MAX_BODY: u64 = 16 * 1024 * 1024;
 /// At this share of a quota used (usage headers), failures are no longer retried.
 const USAGE_NO_RETRY: u64 = 90;
 /// At this share, no further request is sent in this run.
@@ -87,13 +100,16 @@ impl ApiError {
     }
 
     /// What the user should do about it.
-    pub fn hint(&self) -> &'static str {
-        match self.class() {
+    pub fn hint(&self) -> String {
+        let advice = match self.class() {
             ErrorClass::TokenDead => {
-                "the access token is no longer valid (expired, invalidated by a password change, or \
-                 malformed). Generate a new long-lived token for the account (Meta App Dashboard > \
-                 Instagram > API setup with Instagram login > Generate token), put it in \
-                 INSTAGRAM_ACCESS_TOKEN, and refresh it before its 60 days run out"
+                return format!(
+                    "the access token is no longer valid: {}. Generate a new long-lived token for \
+                     the account (Meta App Dashboard > Instagram > API setup with Instagram login > \
+                     Generate token), put it in INSTAGRAM_ACCESS_TOKEN, and refresh it before its \
+                     60 days run out",
+                    self.token_death().reason()
+                )
             }
             ErrorClass::Throttled => {
                 "Instagram is rate limiting this app; wait before baking again (limits reset within \
@@ -110,6 +126,78 @@ impl ApiError {
             }
             ErrorClass::Transient => "a temporary problem at Instagram; try again later",
             ErrorClass::Other => "see the message above; if it persists, check the token and the account",
+        };
+        advice.to_owned()
+    }
+
+    /// The field a code 100 "Tried accessing nonexisting field (alt_text) on node type (Media)"
+    /// names; `""` when the message says a field is unknown but not which. `None` for any other
+    /// error.
+    pub fn unknown_field(&self) -> Option<&str> {
+        if self.code != Some(100) {
+            return None;
+        }
+        let at = self.message.find("nonexisting field")?;
+        let rest = &self.message[at + "nonexisting field".len()..];
+        let named = rest
+            .trim_start()
+            .strip_prefix('(')
+            .and_then(|r| r.split_once(')'))
+            .map(|(name, _)| name.trim())
+            .unwrap_or("");
+        Some(named)
+    }
+
+    /// Why a token died. graph.instagram.com sends code 190 without the subcode that would say
+    /// (463 expired, 460 password changed; every real capture lacks it), so the message text is
+    /// what tells them apart.
+    pub fn token_death(&self) -> TokenDeath {
+        let message = self.message.to_lowercase();
+        if self.subcode == Some(463) || message.contains("has expired") {
+            TokenDeath::Expired
+        } else if matches!(self.subcode, Some(460 | 467))
+            || message.contains("password")
+            || message.contains("invalidated")
+            || message.contains("logged out")
+        {
+            TokenDeath::Invalidated
+        } else if message.contains("decrypt")
+            || message.contains("cannot parse")
+            || message.contains("malformed")
+        {
+            TokenDeath::Malformed
+        } else {
+            TokenDeath::Unknown
+        }
+    }
+}
+
+/// Why the API refused a token (code 190).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenDeath {
+    /// Its 60 days ran out without a refresh.
+    Expired,
+    /// A password change, a logout, or Meta's security checks ended its session.
+    Invalidated,
+    /// It is not a token Instagram can read: cut short, mistyped, or from another API.
+    Malformed,
+    /// Instagram did not say.
+    Unknown,
+}
+
+impl TokenDeath {
+    fn reason(self) -> &'static str {
+        match self {
+            TokenDeath::Expired => "it has expired (60 days passed without a refresh)",
+            TokenDeath::Invalidated => {
+                "its session was invalidated (the account's password was changed, the user \
+                 logged out, or Meta ended the session for security reasons)"
+            }
+            TokenDeath::Malformed => {
+                "Instagram cannot read it (cut short or mistyped when it was stored, or not an \
+                 Instagram Login token)"
+            }
+            TokenDeath::Unknown => "Instagram did not say why",
         }
     }
 }
@@ -219,43 +307,21 @@ struct Attempt {
     retry_after: Option<Duration>,
 }
 
-/// What to do after a failed attempt.
-#[derive(Debug, PartialEq)]
-enum Next {
-    Retry(Duration),
-    Stop,
-}
-
-/// The retry policy. Transient failures (connection errors, timeouts, 5xx, codes 1 and 2,
-/// `is_transient`) are retried with jittered backoff, or after `Retry-After` when the answer gives
-/// one; throttling is retried only once and only when a short `Retry-After` asks for it; everything
-/// else (190, 10, 100, 200-299, ...) is final. A `Retry-After` longer than [`MAX_RETRY_AFTER`] and
-/// a nearly used-up quota end the retries: the cache is the answer then.
+/// What a failed API call says about trying again: throttling codes are throttling, codes 1 and 2,
+/// `is_transient`, 5xx and the network are transient, everything else (190, 10, 100, 200-299, ...)
+/// is final. Then [`http::next_step`] decides, the same as for downloads.
 fn next_step(error: &Error, retry_after: Option<Duration>, attempt: u32, usage: u64) -> Next {
-    let (transient, throttled) = match error {
+    let kind = match error {
         Error::Api(e) => match e.class() {
-            ErrorClass::Throttled => (false, true),
-            ErrorClass::Transient => (true, false),
-            _ => (e.status >= 500, false),
+            ErrorClass::Throttled => Kind::Throttled,
+            ErrorClass::Transient => Kind::Transient,
+            _ if e.status >= 500 => Kind::Transient,
+            _ => Kind::Final,
         },
-        Error::Network { .. } => (true, false),
-        _ => (false, false),
+        Error::Network { .. } | Error::Server { .. } => Kind::Transient,
+        _ => Kind::Final,
     };
-    if attempt >= ATTEMPTS || usage >= USAGE_NO_RETRY {
-        return Next::Stop;
-    }
-    match retry_after {
-        Some(wait) if wait > MAX_RETRY_AFTER => Next::Stop,
-        Some(wait) if transient || (throttled && attempt == 1) => Next::Retry(wait),
-        None if transient => Next::Retry(backoff(attempt)),
-        _ => Next::Stop,
-    }
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not used by the Graph API and is ignored).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    http::next_step(kind, retry_after, attempt, usage, USAGE_NO_RETRY)
 }
 
 impl Client {
@@ -280,8 +346,8 @@ impl Client {
     pub async fn feed(&self, limit: usize) -> Result<Feed> {
         let mut url = self.url("me/media")?;
         url.query_pairs_mut()
-            .append_pair("fields", MEDIA_FIELDS)
             .append_pair("limit", &limit.min(MAX_PAGE).to_string());
+        let mut fields = FieldSet::default();
         let mut media: Vec<WireMedia> = Vec::new();
         let mut seen_next = std::collections::HashSet::new();
         for page_number in 1..=MAX_PAGES {
@@ -290,7 +356,9 @@ impl Client {
             } else {
                 format!("the media list (page {page_number})")
             };
-            let body = self.get(&what, url.clone()).await?;
+            let body = self
+                .get_fields(&what, &url, &mut fields, FieldSet::post)
+                .await?;
             let page = MediaPage::parse(&body).map_err(|message| Error::BadResponse {
                 what: what.clone(),
                 message,
@@ -320,7 +388,7 @@ impl Client {
         }
         media.truncate(limit);
         for post in &mut media {
-            self.fill_children(post).await?;
+            self.fill_children(post, &mut fields).await?;
         }
         let username = media.iter().find_map(|m| m.username.clone());
         Ok(Feed {
@@ -369,27 +437,58 @@ impl Client {
     }
 
     /// Fetches the children of a carousel that came back as ids only.
-    async fn fill_children(&self, post: &mut WireMedia) -> Result<()> {
+    async fn fill_children(&self, post: &mut WireMedia, fields: &mut FieldSet) -> Result<()> {
         let Some(children) = post.children.as_mut() else {
             return Ok(());
         };
         for child in children.data.iter_mut().filter(|c| c.is_id_only()) {
-            let mut url = self.url(&encode_segment(&child.id))?;
-            url.query_pairs_mut().append_pair("fields", CHILD_FIELDS);
+            let url = self.url(&encode_segment(&child.id))?;
             let what = format!("carousel item {} of post {}", child.id, post.id);
-            *child = self.get_json(&what, url).await?;
+            let body = self
+                .get_fields(&what, &url, fields, FieldSet::child)
+                .await?;
+            *child = parse_json(&what, &body)?;
         }
         Ok(())
+    }
+
+    /// [`Client::get`] of `url` asking for the fields `list` makes of `fields`. When the API does
+    /// not know an optional field, asks again without it, and says so.
+    async fn get_fields(
+        &self,
+        what: &str,
+        url: &Url,
+        fields: &mut FieldSet,
+        list: fn(&FieldSet) -> String,
+    ) -> Result<Vec<u8>> {
+        loop {
+            let mut asking = url.clone();
+            set_query(&mut asking, "fields", &list(fields));
+            match self.get(what, asking).await {
+                Err(Error::Api(error)) => match fields.drop_unknown(&error) {
+                    Some(dropped) => {
+                        let field = match error.unknown_field() {
+                            Some(name) if !name.is_empty() => format!("the field {name}"),
+                            _ => "a field it was asked for".to_owned(),
+                        };
+                        report::warn(format!(
+                            "the Instagram API does not know {field} (code 100: an older API \
+                             version, or another account type); baking without {}",
+                            dropped.join(", ")
+                        ))
+                    }
+                    None => return Err(Error::Api(error)),
+                },
+                other => return other,
+            }
+        }
     }
 
     /// [`Client::get`], then the body as JSON of type `T`. The parser's message is redacted: it
     /// can quote the body, and the body can hold a token.
     async fn get_json<T: serde::de::DeserializeOwned>(&self, what: &str, url: Url) -> Result<T> {
         let body = self.get(what, url).await?;
-        serde_json::from_slice(&body).map_err(|e| Error::BadResponse {
-            what: what.to_owned(),
-            message: report::redact(&e.to_string()),
-        })
+        parse_json(what, &body)
     }
 
     fn url(&self, path: &str) -> Result<Url> {
@@ -478,31 +577,29 @@ impl Client {
     }
 
     async fn send(&self, what: &str, url: Url, retry: &mut Option<Duration>) -> Result<Vec<u8>> {
-        let network = |e: reqwest::Error| Error::Network {
-            what: what.to_owned(),
-            message: describe_reqwest(e),
-        };
-        let mut response = self.http.get(url).send().await.map_err(network)?;
-        let status = response.status();
-        *retry = retry_after(response.headers());
-        if let Some(percent) = note_usage(response.headers()) {
+        let answer =
+            http::get(&self.http, url, MAX_BODY)
+                .await
+                .map_err(|failure| match failure {
+                    http::Failure::TooLarge { max } => Error::BadResponse {
+                        what: what.to_owned(),
+                        message: format!("the response is larger than {} MiB", max >> 20),
+                    },
+                    transport => Error::Network {
+                        what: what.to_owned(),
+                        source: transport,
+                    },
+                })?;
+        *retry = answer.retry_after();
+        if let Some(percent) = note_usage(&answer.headers) {
             self.usage
                 .fetch_max(percent, std::sync::atomic::Ordering::Relaxed);
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(network)? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(Error::BadResponse {
-                    what: what.to_owned(),
-                    message: format!("the response is larger than {} MiB", MAX_BODY >> 20),
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        if let Some(error) = parse_error(what, status.as_u16(), &body) {
+        let (status, body) = (answer.status, answer.body);
+        if let Some(error) = parse_error(what, status, &body) {
             return Err(error.into());
         }
-        if status.as_u16() == 429 {
+        if status == 429 {
             return Err(ApiError {
                 what: what.to_owned(),
                 status: 429,
@@ -515,79 +612,92 @@ impl Client {
             }
             .into());
         }
-        if !status.is_success() {
-            let message = format!("HTTP {} with {}", status.as_u16(), describe_body(&body));
-            return Err(if status.is_server_error() {
-                Error::Network {
-                    what: what.to_owned(),
-                    message,
-                }
-            } else {
-                Error::BadResponse {
-                    what: what.to_owned(),
-                    message,
-                }
+        if status >= 500 {
+            return Err(Error::Server {
+                what: what.to_owned(),
+                status,
+                body: http::describe_body(&body),
+            });
+        }
+        if !(200..300).contains(&status) {
+            return Err(Error::BadResponse {
+                what: what.to_owned(),
+                message: format!("HTTP {status} with {}", http::describe_body(&body)),
             });
         }
         Ok(body)
     }
 }
 
-/// A short description of an unexpected body: an error page is named, not dumped into the log.
-pub fn describe_body(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    let text = text.trim();
-    if text.is_empty() {
-        "an empty body".to_owned()
-    } else if text.starts_with('<') {
-        "an HTML page instead of JSON".to_owned()
-    } else {
-        let snippet: String = text.chars().take(80).collect();
-        format!("the body {:?}", report::redact(&snippet))
+/// A successful answer's body as JSON of type `T`. The parser's message is redacted: it can quote
+/// the body, and the body can hold a token.
+fn parse_json<T: serde::de::DeserializeOwned>(what: &str, body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::BadResponse {
+        what: what.to_owned(),
+        message: report::redact(&e.to_string()),
+    })
+}
+
+/// Sets the query parameter `key` of `url` to `value`, replacing any it had (a `paging.next` link
+/// carries the `fields` it was made for).
+fn set_query(url: &mut Url, key: &str, value: &str) {
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != key)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair(key, value);
+}
+
+/// The media fields asked for, less the optional ones the API said it does not know.
+#[derive(Debug, Default)]
+struct FieldSet {
+    dropped: Vec<&'static str>,
+}
+
+impl FieldSet {
+    fn list(&self, fields: &[&str]) -> String {
+        fields
+            .iter()
+            .filter(|f| !self.dropped.contains(f))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(",")
     }
-}
 
-/// The shared HTTP client: timeouts on every request (`timeout` to connect and between two reads,
-/// three times that for a whole answer), a User-Agent that names us.
-pub fn http_client(timeout: Duration) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(concat!("instabake/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(timeout)
-        .timeout(timeout * 3)
-        .read_timeout(timeout)
-        .build()
-        .map_err(|e| {
-            Error::Usage(format!(
-                "cannot set up the HTTP client: {}",
-                describe_reqwest(e)
-            ))
-        })
-}
+    /// The `fields` of the list call, children expanded.
+    fn post(&self) -> String {
+        format!("{},children{{{}}}", self.list(POST_FIELDS), self.child())
+    }
 
-/// A reqwest error without its URL (which carries the token), with its cause chain.
-pub fn describe_reqwest(error: reqwest::Error) -> String {
-    let error = error.without_url();
-    let head = if error.is_timeout() {
-        "timed out".to_owned()
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        error.to_string()
-    };
-    report::redact(&report::with_causes(
-        head,
-        std::error::Error::source(&error),
-    ))
-}
+    /// The `fields` of a carousel child.
+    fn child(&self) -> String {
+        self.list(CHILD_FIELDS)
+    }
 
-/// Exponential backoff with jitter: about 0.4 s, then 1.2 s.
-fn backoff(attempt: u32) -> Duration {
-    let base = 400u64 * 3u64.pow(attempt - 1);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos() as u64)
-        .unwrap_or(0);
-    Duration::from_millis(base + nanos % (base / 2 + 1))
+    /// After a "nonexisting field" error: drops the optional field it names, or, when it names
+    /// none that could go, every optional field still asked for, and returns what was dropped.
+    /// `None` when nothing is left to drop: the error stands.
+    fn drop_unknown(&mut self, error: &ApiError) -> Option<Vec<&'static str>> {
+        let named = error.unknown_field()?;
+        let left: Vec<&'static str> = OPTIONAL_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| !self.dropped.contains(f))
+            .collect();
+        let dropping: Vec<&'static str> = match left.iter().find(|f| **f == named) {
+            Some(field) => vec![*field],
+            None => left,
+        };
+        if dropping.is_empty() {
+            return None;
+        }
+        self.dropped.extend(&dropping);
+        Some(dropping)
+    }
 }
 
 /// Reads Meta's usage headers and warns when a quota is nearly used up; returns the highest share
@@ -690,6 +800,39 @@ mod tests {
         assert_eq!(e.class(), ErrorClass::TokenDead);
         assert!(e.to_string().contains("Session has expired"));
         assert!(e.to_string().contains("INSTAGRAM_ACCESS_TOKEN"));
+        // Code 190 comes without a subcode: the message tells why, and only an expired token is
+        // called expired.
+        for (message, death) in [
+            (
+                "Error validating access token: Session has expired on Wednesday, 26-Oct-22.",
+                TokenDeath::Expired,
+            ),
+            (
+                "Error validating access token: The session has been invalidated because the user \
+                 changed their password or Facebook has changed the session for security reasons.",
+                TokenDeath::Invalidated,
+            ),
+            (
+                "The access token could not be decrypted",
+                TokenDeath::Malformed,
+            ),
+            (
+                "Invalid OAuth access token - Cannot parse access token",
+                TokenDeath::Malformed,
+            ),
+            ("Invalid OAuth access token.", TokenDeath::Unknown),
+        ] {
+            let body = serde_json::json!({"error": {"message": message, "code": 190}});
+            let e = parse_error("x", 400, body.to_string().as_bytes()).unwrap();
+            assert_eq!(e.token_death(), death, "{message}");
+            let text = e.to_string().to_lowercase();
+            assert!(text.contains("no longer valid"), "{text}");
+            assert_eq!(
+                text.contains("expired"),
+                death == TokenDeath::Expired,
+                "{text}"
+            );
+        }
         let e = parse_error(
             "x",
             400,
@@ -743,9 +886,11 @@ mod tests {
     #[test]
     fn retry_policy() {
         let secs = Duration::from_secs;
-        let network = Error::Network {
+        // A 5xx without an error body (the network's own failures are classed the same way).
+        let network = Error::Server {
             what: "the media list".into(),
-            message: "timed out".into(),
+            status: 502,
+            body: "an HTML page".into(),
         };
         // Transient: backoff, or the server's Retry-After when it is short; bounded attempts.
         assert!(matches!(next_step(&network, None, 1, 0), Next::Retry(_)));

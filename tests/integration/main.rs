@@ -5,15 +5,18 @@
 mod support;
 
 mod api;
+mod api_version;
 mod browser;
 mod crash;
 mod example_site;
 mod generators;
 mod hostile;
 mod incremental;
+mod panics;
 mod presets;
 mod resilience;
 mod secrets;
 mod token;
+mod tools;
 mod video;
 mod workflows;

@@ -310,7 +310,7 @@ fn a_post_whose_media_cannot_be_had_is_left_out_with_a_warning_naming_it() {
     assert_eq!(support::post_ids(&data), ["9701", "9706"]);
     for (id, why) in [
         ("9702", "403"),
-        ("9703", ""),
+        ("9703", "broke off"),
         ("9704", "not an image"),
         ("9705", "404"),
     ] {
@@ -378,4 +378,155 @@ fn an_api_that_times_out_or_cannot_be_reached_gives_the_cached_feed_and_its_age(
     assert!(run.stderr_lower().contains("could not connect"), "{run}");
     assert_eq!(support::read_data(site.path())["source"], "cache");
     support::assert_html_refs_exist(site.path());
+}
+
+/// A 200 `image/jpeg` answer with these bytes.
+fn image_body(bytes: Vec<u8>) -> Fault {
+    Fault::Raw {
+        status: 200,
+        content_type: "image/jpeg".to_string(),
+        headers: Vec::new(),
+        body: bytes,
+    }
+}
+
+#[test]
+fn an_original_that_did_not_decode_is_not_kept_and_bakes_when_a_good_file_comes() {
+    // Bodies that pass the download's sniffing (they start like a JPEG and a PNG) but do not
+    // decode: a corrupt JPEG and a PNG cut short.
+    let mut corrupt_jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    corrupt_jpeg.extend(std::iter::repeat_n(0x5A, 4000));
+    let png = support::images::png(300, 300, 11);
+    let cut_png = png[..png.len() / 3].to_vec();
+    let posts = vec![
+        Post::image("9801"),
+        Post::image("9802").media("small.jpg"),
+        Post::image("9803").media("graphic.png"),
+    ];
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(posts)
+            .fail_times(
+                Route::MediaFile("small.jpg".into()),
+                image_body(corrupt_jpeg),
+                1,
+            )
+            .fail_times(
+                Route::MediaFile("graphic.png".into()),
+                image_body(cut_png),
+                1,
+            ),
+    );
+    let site = support::site();
+
+    let first = fake.run_build(site.path(), &[]);
+
+    first.assert_success().assert_no_panic();
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["9801"]
+    );
+    for id in ["9802", "9803"] {
+        assert!(
+            first
+                .stderr
+                .lines()
+                .any(|l| l.starts_with("warning:") && l.contains(&format!("post {id}"))),
+            "no warning names post {id}:\n{first}"
+        );
+    }
+    let originals = site.path().join(support::CACHE_DIR).join("originals");
+    assert!(originals.join("9801").is_file());
+    for id in ["9802", "9803"] {
+        assert!(
+            !originals.join(id).exists(),
+            "the original of {id} did not decode, yet it was kept"
+        );
+    }
+
+    // Instagram serves good files now: they are downloaded again and baked.
+    fake.clear_requests();
+    let second = fake.run_build(site.path(), &[]);
+
+    second.assert_success().assert_no_panic();
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["9801", "9802", "9803"]
+    );
+    assert_eq!(fake.media_fetches("small.jpg"), 1, "{:#?}", fake.requests());
+    assert_eq!(
+        fake.media_fetches("graphic.png"),
+        1,
+        "{:#?}",
+        fake.requests()
+    );
+    assert_eq!(fake.media_fetches("9801.jpg"), 0, "a good original is kept");
+    support::assert_html_refs_exist(site.path());
+}
+
+#[test]
+fn a_throttled_download_waits_as_long_as_the_media_host_asks() {
+    let fake = FakeApi::start(
+        Scenario::new().posts(two_posts()).fail_times(
+            Route::MediaFile("small.jpg".into()),
+            Fault::raw(429, "slow down").with_header("Retry-After", "2"),
+            1,
+        ),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert_eq!(
+        support::post_ids(&support::read_data(site.path())),
+        ["9301", "9302"]
+    );
+    let tries: Vec<_> = fake
+        .media_requests()
+        .into_iter()
+        .filter(|r| r.media_name().as_deref() == Some("small.jpg"))
+        .collect();
+    assert_eq!(tries.len(), 2, "{:#?}", fake.requests());
+    let waited = tries[1].at - tries[0].at;
+    assert!(
+        waited >= Duration::from_millis(1900),
+        "downloaded again after {waited:?}, before the 2 s the host asked for"
+    );
+}
+
+#[test]
+fn an_expired_media_url_is_not_asked_for_again() {
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(two_posts())
+            .fail(Route::MediaFile("small.jpg".into()), Fault::Forbidden),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_success();
+    assert_eq!(fake.media_fetches("small.jpg"), 1, "{:#?}", fake.requests());
+}
+
+#[test]
+fn a_server_error_is_reported_as_one_not_as_an_unreachable_api() {
+    let fake = FakeApi::start(
+        Scenario::new()
+            .posts(two_posts())
+            .fail(Route::MediaList, Fault::Html500),
+    );
+    let site = support::site();
+
+    let run = fake.run_build(site.path(), &[]);
+
+    run.assert_code(3).assert_no_panic();
+    assert!(
+        run.stderr.contains("failed to answer the media list: HTTP 500"),
+        "{run}"
+    );
+    assert!(!run.stderr.contains("could not reach"), "{run}");
+    // A 5xx is transient: asked three times in all.
+    assert_eq!(fake.media_list_requests().len(), 3, "{:#?}", fake.requests());
 }

@@ -474,6 +474,7 @@ pub struct Scenario {
     versioned_next: bool,
     usage_header: Option<String>,
     generated_size: (u32, u32),
+    unknown_fields: Vec<String>,
 }
 
 impl Default for Scenario {
@@ -503,6 +504,7 @@ impl Scenario {
             media: HashMap::new(),
             versioned_next: false,
             generated_size: (1080, 1350),
+            unknown_fields: Vec::new(),
             usage_header: Some(r#"{"call_count":1,"total_cputime":0,"total_time":1}"#.to_string()),
         };
         scenario
@@ -553,6 +555,13 @@ impl Scenario {
     pub fn refreshed_token(mut self, token: &str, expires_in: u64) -> Scenario {
         self.refreshed_token = token.to_string();
         self.refresh_expires_in = expires_in;
+        self
+    }
+
+    /// Media fields this API version does not know: a request asking for any of them (also as a
+    /// `children{...}` sub-field) is answered with code 100 "Tried accessing nonexisting field".
+    pub fn unknown_fields(mut self, fields: &[&str]) -> Scenario {
+        self.unknown_fields = fields.iter().map(|f| f.to_string()).collect();
         self
     }
 
@@ -1428,6 +1437,17 @@ fn api_response(request: &Request, target: &Target, scenario: &Scenario, host: &
             return api_error(400, 100, None, "OAuthException", &problem);
         }
     };
+    // An API version or account type that does not know a field refuses the whole request.
+    if !matches!(target, Target::Me) {
+        let asked = fields
+            .iter()
+            .flat_map(|f| std::iter::once(f).chain(f.sub.iter().flatten()));
+        for field in asked {
+            if scenario.unknown_fields.contains(&field.name) {
+                return nonexisting_field(&field.name, "Media");
+            }
+        }
+    }
     match target {
         Target::Me => me_response(&fields, scenario, host),
         Target::MediaList => {

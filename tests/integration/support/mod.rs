@@ -36,6 +36,10 @@ pub use fake_api::{Account, FakeApi, Fault, MediaType, Post, Request, Route, Sce
 /// The access token every test uses: recognisable, so a leak is easy to spot.
 pub const TOKEN: &str = "IGQWRsecretTOKEN_do_not_leak_1234567890";
 
+/// What a panic leaves in stderr: Rust's own message, and the binary's crash report
+/// (`report::install_panic_hook`).
+pub const PANIC_MARKERS: &[&str] = &["panicked at", "instabake crashed", "This is a bug"];
+
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_instabake");
 
@@ -90,11 +94,18 @@ impl Run {
         self.assert_no_panic()
     }
 
-    /// Panics if the binary panicked.
+    /// Panics if the binary panicked anywhere: on the main thread (the binary catches it, prints
+    /// its crash report and exits 1) or in a media worker (caught there, it costs only that image
+    /// and the run may still exit 0). The panic hook prints the crash report for every panic, caught
+    /// or not, so the report is what this looks for, besides Rust's own exit code and message.
     pub fn assert_no_panic(&self) -> &Run {
+        let marker = PANIC_MARKERS
+            .iter()
+            .find(|marker| self.stderr.contains(**marker));
         assert!(
-            self.code != Some(101) && !self.stderr.contains("panicked at"),
-            "the binary panicked\n{self}"
+            self.code != Some(101) && marker.is_none(),
+            "the binary panicked ({})\n{self}",
+            marker.unwrap_or(&"exit code 101")
         );
         self
     }
@@ -120,10 +131,31 @@ impl fmt::Debug for Run {
     }
 }
 
-/// `INSTABAKE_REQUIRE_TOOLS=1` (set by `.ci/run`): a test that needs an outside tool (Hugo, Jekyll,
-/// Eleventy) fails when the tool is missing, instead of printing `SKIPPED: ...` and passing.
+/// `INSTABAKE_REQUIRE_TOOLS=1` (or `true`; set by `.ci/run`): a test that needs an outside tool
+/// (Hugo, Jekyll, Eleventy, Chromium, actionlint, shellcheck) fails when the tool is missing,
+/// instead of skipping.
 pub fn tools_required() -> bool {
-    std::env::var("INSTABAKE_REQUIRE_TOOLS").is_ok_and(|v| v == "1" || v == "true")
+    requires_tools(std::env::var("INSTABAKE_REQUIRE_TOOLS").ok().as_deref())
+}
+
+/// Whether a value of `INSTABAKE_REQUIRE_TOOLS` turns skips into failures: `1` or `true` (any case).
+pub fn requires_tools(value: Option<&str>) -> bool {
+    value.is_some_and(|v| {
+        let v = v.trim();
+        v == "1" || v.eq_ignore_ascii_case("true")
+    })
+}
+
+/// Skips the rest of a test because an outside tool is missing (`why` says which and how to
+/// install it), or fails it under `INSTABAKE_REQUIRE_TOOLS`. The `SKIPPED` line is written to the
+/// real stderr, past libtest's capture, so `cargo test` shows it even when the test passes.
+pub fn skip(why: &str) {
+    assert!(
+        !tools_required(),
+        "INSTABAKE_REQUIRE_TOOLS is set but {why}"
+    );
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }
 
 /// Copies the folder `from` into `to` (which exists), leaving out the `skip` paths (relative to

