@@ -1237,12 +1237,16 @@ fn fault_action(
             headers,
             body,
         }) => {
-            let body = String::from_utf8_lossy(&body).replace(HOST_PLACEHOLDER, host);
+            // Text gets the host filled in; binary bodies (an image) are served byte for byte.
+            let body = match String::from_utf8(body) {
+                Ok(text) => text.replace(HOST_PLACEHOLDER, host).into_bytes(),
+                Err(binary) => binary.into_bytes(),
+            };
             Action::Respond(Response {
                 status,
                 content_type,
                 headers,
-                body: body.into_bytes(),
+                body,
             })
         }
         Some(Fault::Html500) => Action::Respond(Response {
