@@ -1,42 +1,79 @@
-//! The captured real API responses in `../shared/api-samples/` (see its INDEX.md), and a rewrite
-//! that points their media URLs at the fake media host while leaving every other byte alone.
+//! API response bodies for the sample tests: the project's own fixtures in `tests/fixtures/api/`
+//! (written for this project, one response shape each, see its README.md), always there; and the
+//! captured real responses in `../shared/api-samples/` (see its INDEX.md), checked only where that
+//! folder exists beside the package. Plus a rewrite that points a body's media URLs at the fake
+//! media host while leaving every other byte alone.
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::fake_api::HOST_PLACEHOLDER;
 
-/// The samples folder, `../shared/api-samples` next to the package. Panics, loudly, when it is
-/// missing: the sample tests must not pass by finding nothing to test.
-pub fn dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/api-samples");
-    assert!(
-        dir.join("INDEX.md").is_file(),
-        "the API samples folder is missing: expected {} (with INDEX.md) next to the package; \
-         the sample tests cannot run without it",
-        dir.display()
-    );
-    dir
+/// A folder of API response bodies, one `*.json` per response.
+pub struct Corpus {
+    dir: PathBuf,
 }
 
-/// Every `*.json` sample, by file name, sorted.
-pub fn json_files() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir())
-        .expect("read the API samples folder")
-        .map(|entry| entry.expect("read a samples folder entry").file_name())
-        .filter_map(|name| name.to_str().map(str::to_string))
-        .filter(|name| name.ends_with(".json"))
-        .collect();
-    names.sort();
-    assert!(!names.is_empty(), "no *.json in {}", dir().display());
-    names
+impl Corpus {
+    /// The project's own fixtures, `tests/fixtures/api/`. Panics when the folder is missing: the
+    /// sample tests must not pass by finding nothing to test.
+    pub fn fixtures() -> Corpus {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/api");
+        assert!(
+            dir.join("README.md").is_file(),
+            "the API fixtures folder is missing: expected {} (with README.md)",
+            dir.display()
+        );
+        Corpus { dir }
+    }
+
+    /// The shared corpus of captured responses, `../shared/api-samples` beside the package, or
+    /// `None` when there is none (a clone on its own). Then it says so on stderr, past the test
+    /// harness's capture, so a skipped check is visible in the output of `cargo test`.
+    pub fn shared(test: &str) -> Option<Corpus> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/api-samples");
+        if dir.join("INDEX.md").is_file() {
+            return Some(Corpus { dir });
+        }
+        // Written to the process's stderr, not with `eprintln!`, which libtest captures.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: {test}: no shared API samples at {} (the project's own fixtures in \
+             tests/fixtures/api are checked by the api_samples_* tests)",
+            dir.display()
+        );
+        None
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every `*.json` body, by file name, sorted. Panics when there is none.
+    pub fn json_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(&self.dir)
+            .unwrap_or_else(|e| panic!("read {}: {e}", self.dir.display()))
+            .map(|entry| entry.expect("read a samples folder entry").file_name())
+            .filter_map(|name| name.to_str().map(str::to_string))
+            .filter(|name| name.ends_with(".json"))
+            .collect();
+        names.sort();
+        assert!(!names.is_empty(), "no *.json in {}", self.dir.display());
+        names
+    }
+
+    /// A body's raw text.
+    pub fn read(&self, name: &str) -> String {
+        let path = self.dir.join(name);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
 }
 
-/// A sample's raw text.
-pub fn read(name: &str) -> String {
-    let path = dir().join(name);
-    fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+/// One of the project's own fixtures, raw.
+pub fn fixture(name: &str) -> String {
+    Corpus::fixtures().read(name)
 }
 
 /// The standard pictures of a fresh `Scenario`, used in turn for a sample's image URLs.
