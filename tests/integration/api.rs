@@ -1126,8 +1126,6 @@ enum Expect {
 use support::samples::Corpus;
 use Expect::{Fails, List, Nested};
 
-const TOKEN_DEAD: &[&[&str]] = &[&["access token"]];
-const TOKEN_EXPIRED: &[&[&str]] = &[&["access token"], &["expired"]];
 const NO_PERMISSION: &[&[&str]] = &[&["permission", "not allowed"]];
 /// A 200 whose body is JSON but not a media list (no `data` array).
 const NOT_A_LIST: &[&[&str]] = &[&[
@@ -1144,8 +1142,12 @@ const NOT_A_LIST: &[&[&str]] = &[&[
 
 // The fixtures' expectations also name the class the error was put in, through the words of its
 // hint (`ApiError::hint`).
-const F_TOKEN_DEAD: &[&[&str]] = &[&["access token"], &["no longer valid"]];
-const F_TOKEN_EXPIRED: &[&[&str]] = &[&["access token"], &["expired"], &["no longer valid"]];
+// Code 190 comes without a subcode: the message text says why, and each reason is named.
+const F_TOKEN_EXPIRED: &[&[&str]] = &[&["access token is no longer valid: it has expired"]];
+const F_TOKEN_INVALIDATED: &[&[&str]] =
+    &[&["access token is no longer valid: its session was invalidated"]];
+const F_TOKEN_MALFORMED: &[&[&str]] =
+    &[&["access token is no longer valid: instagram cannot read it"]];
 const F_NO_PERMISSION: &[&[&str]] = &[&["permission"], &["lacks a permission"]];
 const F_THROTTLED: &[&[&str]] = &[&["limit"], &["rate limiting"]];
 const F_BAD_REQUEST: &[&str] = &["rejected a field or parameter"];
@@ -1197,11 +1199,14 @@ const FIXTURES: &[(&str, Expect)] = &[
     ),
     ("error_10_oauth_prefixed.json", Fails(400, F_NO_PERMISSION)),
     ("error_17_user_limit.json", Fails(400, F_THROTTLED)),
-    ("error_190_467_logged_out.json", Fails(400, F_TOKEN_DEAD)),
-    ("error_190_cannot_parse.json", Fails(400, F_TOKEN_DEAD)),
+    (
+        "error_190_467_logged_out.json",
+        Fails(400, F_TOKEN_INVALIDATED),
+    ),
+    ("error_190_cannot_parse.json", Fails(400, F_TOKEN_MALFORMED)),
     (
         "error_190_could_not_be_decrypted.json",
-        Fails(400, F_TOKEN_DEAD),
+        Fails(400, F_TOKEN_MALFORMED),
     ),
     (
         "error_190_expired_no_subcode.json",
@@ -1209,7 +1214,7 @@ const FIXTURES: &[(&str, Expect)] = &[
     ),
     (
         "error_190_password_changed_no_subcode.json",
-        Fails(400, F_TOKEN_DEAD),
+        Fails(400, F_TOKEN_INVALIDATED),
     ),
     ("error_200_permission.json", Fails(400, F_NO_PERMISSION)),
     (
@@ -1294,15 +1299,15 @@ const SHARED_SAMPLES: &[(&str, Expect)] = &[
     ),
     (
         "bkrs_err_190_session_expired_no_subcode.json",
-        Fails(400, TOKEN_EXPIRED),
+        Fails(400, F_TOKEN_EXPIRED),
     ),
     (
         "bkrs_err_190_session_invalidated_password_no_subcode.json",
-        Fails(400, TOKEN_DEAD),
+        Fails(400, F_TOKEN_INVALIDATED),
     ),
     (
         "bkrs_err_190_token_could_not_be_decrypted.json",
-        Fails(400, TOKEN_DEAD),
+        Fails(400, F_TOKEN_MALFORMED),
     ),
     (
         "bkrs_err_200_permission_reels.json",
@@ -1319,7 +1324,7 @@ const SHARED_SAMPLES: &[(&str, Expect)] = &[
     ),
     (
         "issue_fb-ios-sdk-2576_err_190_cannot_parse_token.json",
-        Fails(400, TOKEN_DEAD),
+        Fails(400, F_TOKEN_MALFORMED),
     ),
     (
         "issue_react-share-70_err_4_application_request_limit.json",
@@ -1365,7 +1370,7 @@ const SHARED_SAMPLES: &[(&str, Expect)] = &[
     ),
     (
         "solrevdev_err_190_session_expired.json",
-        Fails(400, TOKEN_EXPIRED),
+        Fails(400, F_TOKEN_EXPIRED),
     ),
 ];
 

@@ -466,13 +466,11 @@ fn an_original_that_did_not_decode_is_not_kept_and_bakes_when_a_good_file_comes(
 
 #[test]
 fn a_throttled_download_waits_as_long_as_the_media_host_asks() {
-    let fake = FakeApi::start(
-        Scenario::new().posts(two_posts()).fail_times(
-            Route::MediaFile("small.jpg".into()),
-            Fault::raw(429, "slow down").with_header("Retry-After", "2"),
-            1,
-        ),
-    );
+    let fake = FakeApi::start(Scenario::new().posts(two_posts()).fail_times(
+        Route::MediaFile("small.jpg".into()),
+        Fault::raw(429, "slow down").with_header("Retry-After", "2"),
+        1,
+    ));
     let site = support::site();
 
     let run = fake.run_build(site.path(), &[]);
@@ -523,10 +521,16 @@ fn a_server_error_is_reported_as_one_not_as_an_unreachable_api() {
 
     run.assert_code(3).assert_no_panic();
     assert!(
-        run.stderr.contains("failed to answer the media list: HTTP 500"),
+        run.stderr
+            .contains("failed to answer the media list: HTTP 500"),
         "{run}"
     );
     assert!(!run.stderr.contains("could not reach"), "{run}");
     // A 5xx is transient: asked three times in all.
-    assert_eq!(fake.media_list_requests().len(), 3, "{:#?}", fake.requests());
+    assert_eq!(
+        fake.media_list_requests().len(),
+        3,
+        "{:#?}",
+        fake.requests()
+    );
 }
