@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::media::{Format, MediaSettings};
+use crate::source::api::is_api_version;
 use crate::token::DEFAULT_TOKEN_ENV;
 
 /// The name of the configuration file looked for from the current folder upwards.
@@ -358,17 +359,6 @@ impl Config {
         }
         Ok(())
     }
-}
-
-/// `v26.0`: a `v`, a major and a minor number.
-fn is_api_version(text: &str) -> bool {
-    text.strip_prefix('v')
-        .and_then(|rest| rest.split_once('.'))
-        .is_some_and(|(major, minor)| {
-            [major, minor]
-                .iter()
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        })
 }
 
 /// The API base to call: `base` as it is when one of its path segments is a version (`/v25.0`),

@@ -172,7 +172,7 @@ pub fn assemble(
             id: post.id.clone(),
             kind: post.kind,
             product: post.product.clone(),
-            permalink: post.permalink.clone().filter(|p| is_web_url(p)),
+            permalink: post.permalink.as_deref().and_then(web_url),
             date: post
                 .timestamp
                 .as_deref()
@@ -297,8 +297,13 @@ fn derived_alt(caption_text: &str, kind: PostKind, username: Option<&str>) -> St
 }
 
 /// Only http(s) links are ever put into an `href`: a `javascript:` permalink must not reach a page.
-fn is_web_url(url: &str) -> bool {
-    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+/// The link is written as parsed, so that an odd one (`https:\/\/...` from a doubly escaped
+/// answer, a stray quote) comes out as the plain URL a browser would have followed.
+fn web_url(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(String::from)
 }
 
 #[cfg(test)]
@@ -322,8 +327,15 @@ mod tests {
 
     #[test]
     fn only_web_links() {
-        assert!(is_web_url("https://www.instagram.com/p/abc/"));
-        assert!(!is_web_url("javascript:alert(1)"));
-        assert!(!is_web_url("not a url"));
+        assert_eq!(
+            web_url("https://www.instagram.com/p/abc/").as_deref(),
+            Some("https://www.instagram.com/p/abc/")
+        );
+        assert_eq!(
+            web_url(r"https:\/\/www.instagram.com\/reel\/C1a2b3\/").as_deref(),
+            Some("https://www.instagram.com/reel/C1a2b3/")
+        );
+        assert_eq!(web_url("javascript:alert(1)"), None);
+        assert_eq!(web_url("not a url"), None);
     }
 }

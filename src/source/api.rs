@@ -506,11 +506,20 @@ impl Client {
                 what: "the media list".into(),
                 message: "paging.next is not a URL".into(),
             })?;
+        // Our base is `[a proxy's prefix][/vNN.N]`; the link's path is `[/vNN.N]/...` as the API
+        // wrote it, or already under the prefix when a proxy wrote it.
         let base_path = self.base.path().trim_end_matches('/');
-        let path = if parsed.path().starts_with(base_path) || base_path.is_empty() {
-            parsed.path().to_owned()
+        let (prefix, version) = match base_path.rsplit_once('/') {
+            Some((prefix, last)) if is_api_version(last) => (prefix, &base_path[prefix.len()..]),
+            _ => (base_path, ""),
+        };
+        let next_path = parsed.path();
+        let path = if !prefix.is_empty() && next_path.starts_with(prefix) {
+            next_path.to_owned()
+        } else if next_path.split('/').nth(1).is_some_and(is_api_version) {
+            format!("{prefix}{next_path}")
         } else {
-            format!("{base_path}{}", parsed.path())
+            format!("{prefix}{version}{next_path}")
         };
         let mut url = self.base.clone();
         url.set_path(&path);
@@ -629,6 +638,17 @@ impl Client {
     }
 }
 
+/// A Graph API version as it stands in a path: `v26.0`.
+pub fn is_api_version(text: &str) -> bool {
+    text.strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            [major, minor]
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
 /// A successful answer's body as JSON of type `T`. The parser's message is redacted: it can quote
 /// the body, and the body can hold a token.
 fn parse_json<T: serde::de::DeserializeOwned>(what: &str, body: &[u8]) -> Result<T> {
@@ -679,8 +699,8 @@ impl FieldSet {
     }
 
     /// After a "nonexisting field" error: drops the optional field it names, or, when it names
-    /// none that could go, every optional field still asked for, and returns what was dropped.
-    /// `None` when nothing is left to drop: the error stands.
+    /// none, every optional field still asked for, and returns what was dropped. `None` when it
+    /// names a field that cannot go, or nothing is left to drop: the error stands.
     fn drop_unknown(&mut self, error: &ApiError) -> Option<Vec<&'static str>> {
         let named = error.unknown_field()?;
         let left: Vec<&'static str> = OPTIONAL_FIELDS
@@ -688,9 +708,10 @@ impl FieldSet {
             .copied()
             .filter(|f| !self.dropped.contains(f))
             .collect();
-        let dropping: Vec<&'static str> = match left.iter().find(|f| **f == named) {
-            Some(field) => vec![*field],
-            None => left,
+        let dropping: Vec<&'static str> = if named.is_empty() {
+            left
+        } else {
+            left.into_iter().filter(|f| *f == named).collect()
         };
         if dropping.is_empty() {
             return None;
@@ -787,6 +808,27 @@ mod tests {
             url.as_str(),
             "https://graph.instagram.com/v25.0/me/media?after=x"
         );
+        // The link's own version is kept, never stacked under ours.
+        let c = client("http://127.0.0.1:9999/v26.0");
+        let url = c
+            .rebase("https://graph.instagram.com/v25.0/1784/media?after=Q")
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9999/v25.0/1784/media?after=Q"
+        );
+        // Behind a proxy with a path prefix, whoever wrote the link.
+        let c = client("https://proxy.example/ig/v26.0");
+        for next in [
+            "https://graph.instagram.com/v26.0/1784/media?after=Q",
+            "https://proxy.example/ig/v26.0/1784/media?after=Q",
+        ] {
+            assert_eq!(
+                c.rebase(next).unwrap().as_str(),
+                "https://proxy.example/ig/v26.0/1784/media?after=Q",
+                "{next}"
+            );
+        }
     }
 
     #[test]

@@ -146,7 +146,7 @@ fn final_errors_are_never_retried() {
             "Error validating access token: The session has been invalidated.",
         ),
         (10, "Application does not have permission for this action"),
-        (100, "(#100) Tried accessing nonexisting field (alt_text)"),
+        (100, "(#100) The parameter after is invalid"),
         (200, "Permissions error"),
         (250, "Permissions error"),
         (299, "Permissions error"),

@@ -1,5 +1,6 @@
-//! Test support: a fake Graph API and media host ([`FakeApi`]), generated images, the shared API
-//! samples, and helpers that run the real binary and check what it wrote.
+//! Test support: a fake Graph API and media host ([`FakeApi`]), generated images, the API response
+//! fixtures (and the shared corpus where it exists), and helpers that run the real binary and
+//! check what it wrote.
 //!
 //! A test reads like this:
 //!
