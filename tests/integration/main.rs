@@ -17,3 +17,4 @@ mod secrets;
 mod token;
 mod video;
 mod workflows;
+mod zola;
