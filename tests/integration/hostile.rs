@@ -1,38 +1,97 @@
 //! Hostile input from the API and the media host: strings that try to inject HTML, attributes,
 //! script URLs, template syntax of every generator or path segments, and images built to exhaust
 //! memory. None gets through; a hostile image costs only its own post.
+//!
+//! The hostile strings are baked with captions off (the default) and on, for a post with its own
+//! `alt_text` and for posts without one (alt derived from the caption, or naming the account), so
+//! that each one reaches the partial: the tiles' `alt`, the caption block and the account name.
+//! Each is checked to be there, as escaped text, besides nothing of it being markup.
 
 use std::collections::BTreeSet;
 use std::fs;
 
-use crate::support::{self, FakeApi, Post, Scenario};
+use serde_json::Value;
+
+use crate::support::{self, FakeApi, Post, Run, Scenario};
 
 /// Template syntax of Hugo (Go templates), Zola (Tera), Jekyll (Liquid) and Eleventy (Nunjucks,
 /// Liquid): any of these reaching the partial would run when the generator includes it.
-const TEMPLATE_SYNTAX: &[&str] = &["{{", "}}", "{%", "%}", "{#", "#}", "{{-", "-%}"];
+pub(crate) const TEMPLATE_SYNTAX: &[&str] = &["{{", "}}", "{%", "%}", "{#", "#}", "{{-", "-%}"];
 
-#[test]
-fn hostile_strings_cannot_inject_markup_template_syntax_or_paths() {
-    let caption = "Hi\"><img src=x onerror=alert(1)> <script>alert(2)</script> \
-                   {{ .Site.Params.secret }} {% include '/etc/passwd' %} {# note #} \
-                   {{- 7*7 -}} {%- raw -%} ${7*7} #tag";
+/// A caption with markup, a script, template syntax of every generator and a trailing hashtag.
+const CAPTION: &str = "Hi\"><img src=x onerror=alert(1)> <script>alert(2)</script> \
+                       {{ .Site.Params.secret }} {% include '/etc/passwd' %} {# note #} \
+                       {{- 7*7 -}} {%- raw -%} ${7*7} #tag";
+/// An `alt_text` that tries to close the attribute and open others.
+const ALT_TEXT: &str = "\" onload=\"alert(3)\" data-x=\"{{ 7*7 }}";
+/// A username (the account name comes from the posts' `username`) with markup, template syntax
+/// and an attribute.
+const HOSTILE_USERNAME: &str = "<b>evil</b>{{ x }}\"onmouseover=\"alert(6)";
+/// A username as Instagram allows them (letters, digits, `.`, `_`): it gets a profile link.
+const PLAIN_USERNAME: &str = "bakery.demo_1";
+
+/// The ids of the three posts, newest first: one with its own alt text, one with a caption only,
+/// one with neither (whose id tries to name a path outside the site).
+const WITH_ALT: &str = "9901";
+const CAPTION_ONLY: &str = "9902";
+const BARE: &str = "../../../../tmp/instabake-escape";
+
+/// The bake of the three hostile posts, with captions (and dates) shown under the tiles or not.
+struct Bake {
+    captions: bool,
+    fake: FakeApi,
+    site: tempfile::TempDir,
+    run: Run,
+    partial: String,
+    data: Value,
+}
+
+fn bake(username: &str, captions: bool) -> Bake {
     let posts = vec![
-        Post::image("9901")
-            .caption(caption)
-            .alt("\" onload=\"alert(3)\" data-x=\"{{ 7*7 }}")
+        Post::image(WITH_ALT)
+            .caption(CAPTION)
+            .alt(ALT_TEXT)
             .permalink("javascript:alert(4)"),
-        Post::image("../../../../tmp/instabake-escape")
+        Post::image(CAPTION_ONLY).caption(CAPTION),
+        Post::image(BARE)
             .media("small.jpg")
-            .username("<b>evil</b>{{ x }}")
             .permalink("https://www.instagram.com/p/OK/\"onmouseover=\"alert(5)"),
-    ];
-    let fake = FakeApi::start(Scenario::new().posts(posts));
+    ]
+    .into_iter()
+    .map(|post| post.username(username))
+    .collect();
+    let fake = FakeApi::start(Scenario::new().posts(posts).generated_size(640, 800));
     let site = support::site();
+    if captions {
+        fs::write(
+            site.path().join("instabake.toml"),
+            "[render]\ncaptions = true\ndates = true\n",
+        )
+        .unwrap();
+    }
 
     let run = fake.run_build(site.path(), &[]);
 
     run.assert_success();
     let partial = fs::read_to_string(site.path().join(support::HUGO_PARTIAL)).unwrap();
+    let data = support::read_data(site.path());
+    assert_eq!(
+        support::post_ids(&data),
+        [WITH_ALT, CAPTION_ONLY, BARE],
+        "{run}"
+    );
+    Bake {
+        captions,
+        fake,
+        site,
+        run,
+        partial,
+        data,
+    }
+}
+
+/// No markup, attribute, script URL or template syntax of a hostile string is in the partial.
+fn assert_nothing_injected(partial: &str) {
     for needle in TEMPLATE_SYNTAX {
         assert!(
             !partial.contains(needle),
@@ -47,12 +106,16 @@ fn hostile_strings_cannot_inject_markup_template_syntax_or_paths() {
         );
     }
     // Every attribute in the partial is one the template wrote: none smuggled in by a value.
-    let names: BTreeSet<String> = tag_attribute_names(&partial);
+    let names: BTreeSet<String> = support::tag_attributes(partial)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     let allowed = [
         "alt",
         "aria-label",
         "class",
         "controls",
+        "datetime",
         "decoding",
         "height",
         "href",
@@ -90,14 +153,71 @@ fn hostile_strings_cannot_inject_markup_template_syntax_or_paths() {
         unexpected.is_empty(),
         "attributes that the template does not write: {unexpected:?}\n{partial}"
     );
-    // The text itself survives, escaped, in the partial and raw in the data file.
-    assert!(
-        partial.contains("alt=\"&quot; onload=&quot;alert(3)&quot;"),
-        "{partial}"
+}
+
+/// Checks shared by every hostile bake: nothing injected, the data file holds the text raw, the
+/// tiles' alt texts and (captions on) caption blocks are the hostile texts escaped, the account
+/// name is in the section's label, no path escaped the site, every image is there and nothing
+/// leaked.
+fn assert_hostile_bake(bake: &Bake, username: &str) {
+    let Bake {
+        captions,
+        fake,
+        site,
+        run,
+        partial,
+        data,
+    } = bake;
+    assert_nothing_injected(partial);
+
+    // The data file holds the texts raw; the alt of a post without `alt_text` is its caption
+    // without the hashtag, or names the account when there is no caption.
+    let caption_text = CAPTION.strip_suffix(" #tag").unwrap();
+    let with_alt = support::post(data, WITH_ALT);
+    assert_eq!(with_alt["caption"], CAPTION);
+    assert_eq!(with_alt["alt"], ALT_TEXT);
+    assert!(with_alt["permalink"].is_null(), "{with_alt:#}");
+    let caption_only = support::post(data, CAPTION_ONLY);
+    assert_eq!(caption_only["caption_text"], caption_text);
+    assert_eq!(caption_only["alt"], caption_text);
+    let account_alt = format!("Photo from Instagram by @{username}");
+    assert_eq!(support::post(data, BARE)["alt"], account_alt.as_str());
+    assert_eq!(data["account"]["username"], username);
+
+    // Each tile's alt is its text, escaped.
+    let tiles = tiles(partial);
+    assert_eq!(tiles.len(), 3, "{partial}");
+    for (tile, alt) in tiles
+        .iter()
+        .zip([ALT_TEXT, caption_text, account_alt.as_str()])
+    {
+        assert_escaped(raw_attribute(tile, "<img ", "alt"), alt, "a tile's alt");
+    }
+
+    // With captions on, each post with a caption shows it, escaped, in its caption block; the
+    // post without one has none. With captions off, no tile has one.
+    for (tile, caption) in tiles
+        .iter()
+        .zip([Some(caption_text), Some(caption_text), None])
+    {
+        let block = element_text(tile, "<p class=\"ib-caption\">", "</p>");
+        match caption.filter(|_| *captions) {
+            Some(text) => assert_escaped(
+                block.unwrap_or_else(|| panic!("no caption block in the tile:\n{tile}")),
+                text,
+                "a caption block",
+            ),
+            None => assert_eq!(block, None, "a caption block that should not be there"),
+        }
+    }
+
+    // The account name, escaped, in the section's label.
+    assert_escaped(
+        raw_attribute(partial, "<section ", "aria-label"),
+        &format!("Instagram posts by @{username}"),
+        "the feed's aria-label",
     );
-    let data = support::read_data(site.path());
-    assert_eq!(support::post(&data, "9901")["caption"], caption);
-    assert!(support::post(&data, "9901")["permalink"].is_null());
+
     // A hostile id names no path: nothing was written outside the site or the images folder.
     assert!(!std::path::Path::new("/tmp/instabake-escape").exists());
     for file in support::files_under(site.path()) {
@@ -105,42 +225,85 @@ fn hostile_strings_cannot_inject_markup_template_syntax_or_paths() {
         assert!(!name.contains("instabake-escape"), "{}", file.display());
     }
     support::assert_html_refs_exist(site.path());
-    fake.assert_no_secret_or_cdn(site.path(), &run);
+    fake.assert_no_secret_or_cdn(site.path(), run);
 }
 
-/// The names of all attributes in the HTML's tags (lower case).
-fn tag_attribute_names(html: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for tag in html.split('<').skip(1) {
-        let Some(tag) = tag.split('>').next() else {
-            continue;
-        };
-        if tag.starts_with('/') || tag.starts_with('!') {
-            continue;
-        }
-        // Skip the tag name, then read name[=value] pairs, honouring quotes.
-        let mut rest = tag.trim_start_matches(|c: char| !c.is_whitespace());
-        loop {
-            rest = rest.trim_start();
-            if rest.is_empty() || rest.starts_with('/') {
-                break;
-            }
-            let end = rest
-                .find(|c: char| c.is_whitespace() || c == '=' || c == '/')
-                .unwrap_or(rest.len());
-            names.insert(rest[..end].to_lowercase());
-            rest = &rest[end..];
-            if let Some(after) = rest.strip_prefix('=') {
-                let (value_end, skip) = match after.chars().next() {
-                    Some(q @ ('"' | '\'')) => (after[1..].find(q).map(|i| i + 2), 0),
-                    _ => (after.find(char::is_whitespace), 0),
-                };
-                let cut = value_end.unwrap_or(after.len()) + skip;
-                rest = &after[cut.min(after.len())..];
-            }
-        }
+#[test]
+fn hostile_strings_cannot_inject_markup_template_syntax_or_paths() {
+    // Captions are off by default: the captions reach the partial as alt texts only.
+    let bake = bake(HOSTILE_USERNAME, false);
+
+    assert_hostile_bake(&bake, HOSTILE_USERNAME);
+    // A username Instagram would not allow names no profile: no link is made from it.
+    assert!(
+        !bake.partial.contains("class=\"ib-profile\""),
+        "{}",
+        bake.partial
+    );
+    assert!(bake.data["account"]["profile_url"].is_null());
+}
+
+#[test]
+fn hostile_captions_under_the_tiles_are_text() {
+    let bake = bake(PLAIN_USERNAME, true);
+
+    assert_hostile_bake(&bake, PLAIN_USERNAME);
+    for tile in tiles(&bake.partial) {
+        assert!(
+            tile.contains("<time datetime=\"2026-11-"),
+            "no date:\n{tile}"
+        );
     }
-    names
+    // The account name is the text of the profile link, which goes to its profile.
+    let profile = element_text(&bake.partial, "<a class=\"ib-profile\"", "</a>")
+        .unwrap_or_else(|| panic!("no profile link:\n{}", bake.partial));
+    assert_eq!(
+        profile,
+        format!(
+            " href=\"https://www.instagram.com/{PLAIN_USERNAME}/\" rel=\"noopener\">\
+             @{PLAIN_USERNAME} on Instagram"
+        )
+    );
+}
+
+/// The partial's tiles (`<li class="ib-post ...">` to `</li>`), in order.
+fn tiles(partial: &str) -> Vec<&str> {
+    partial
+        .split("<li class=\"ib-post")
+        .skip(1)
+        .map(|tile| tile.split("</li>").next().unwrap_or(tile))
+        .collect()
+}
+
+/// What lies between the first `start` in `html` and the next `end`.
+fn element_text<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = html.find(start)? + start.len();
+    let len = html[from..].find(end)?;
+    Some(&html[from..from + len])
+}
+
+/// The value, as written (entities not decoded), of the attribute `name` of the first tag in
+/// `html` that starts with `tag`.
+fn raw_attribute<'a>(html: &'a str, tag: &str, name: &str) -> &'a str {
+    let from = html
+        .find(tag)
+        .unwrap_or_else(|| panic!("no {tag:?} in:\n{html}"));
+    element_text(&html[from..], &format!(" {name}=\""), "\"")
+        .unwrap_or_else(|| panic!("no {name}=\"...\" in the {tag:?} tag of:\n{html}"))
+}
+
+/// `raw` (text or an attribute value as written in the partial) is `text`, escaped: it decodes to
+/// `text` and holds none of the characters that start markup, end an attribute or form template
+/// syntax.
+fn assert_escaped(raw: &str, text: &str, what: &str) {
+    assert_eq!(
+        support::decode_entities(raw),
+        text,
+        "{what} is not the text it should show; as written: {raw:?}"
+    );
+    for c in ['<', '>', '"', '\'', '{', '}'] {
+        assert!(!raw.contains(c), "{what} holds {c:?} unescaped: {raw:?}");
+    }
 }
 
 /// A small baseline JPEG whose frame header claims `width` x `height`: a decoder that trusts it

@@ -20,3 +20,4 @@ mod token;
 mod tools;
 mod video;
 mod workflows;
+mod zola;

@@ -582,7 +582,6 @@ fn is_video(path: &Path) -> bool {
     )
 }
 
-/// `(attribute, value)` of every occurrence of the named attributes in `html`, entities decoded.
 /// Width and height from an AVIF file's `ispe` box, if it is an AVIF file.
 pub fn avif_size(bytes: &[u8]) -> Option<(u32, u32)> {
     if bytes.get(4..12)? != b"ftypavif" {
@@ -598,29 +597,99 @@ pub fn avif_size(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((field(8)?, field(12)?))
 }
 
+/// `(attribute, value)` of every occurrence of the named attributes in the tags of `html` (one
+/// name after the other, each in document order), entities decoded. Only tags are read: text, a
+/// quoted value, a comment and the content of `<script>` and `<style>` are not, so escaped text
+/// such as `&lt;img src=x&gt;` in a caption or an alt text is no attribute.
 pub fn attributes(html: &str, names: &[&str]) -> Vec<(String, String)> {
+    let all = tag_attributes(html);
+    let mut found = Vec::new();
+    for name in names {
+        let name = name.to_ascii_lowercase();
+        found.extend(all.iter().filter(|(n, _)| *n == name).cloned());
+    }
+    found
+}
+
+/// `(name, value)` of every attribute of every tag in `html`, in document order: names in lower
+/// case, values with entities decoded (`""` for an attribute without a value). Closing tags,
+/// comments, `<!doctype>` and the content of `<script>` and `<style>` are skipped.
+pub fn tag_attributes(html: &str) -> Vec<(String, String)> {
     let lower = html.to_ascii_lowercase();
     let bytes = html.as_bytes();
     let mut found = Vec::new();
-    for name in names {
-        let pattern = format!("{name}=");
-        let mut from = 0;
-        while let Some(pos) = lower[from..].find(&pattern) {
-            let start = from + pos;
-            from = start + pattern.len();
-            // A whole attribute name: preceded by whitespace (not `data-src=`, not `xsrc=`).
-            if start == 0 || !bytes[start - 1].is_ascii_whitespace() {
+    let mut at = 0;
+    while let Some(pos) = html[at..].find('<') {
+        let open = at + pos;
+        at = open + 1;
+        if lower[open..].starts_with("<!--") {
+            at = lower[open..]
+                .find("-->")
+                .map_or(html.len(), |end| open + end + 3);
+            continue;
+        }
+        // A start tag begins with a letter; `</x>`, `<!x>` and a lone `<` hold no attributes.
+        if !bytes.get(at).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let is_space_or_end = |b: u8| b.is_ascii_whitespace() || b == b'>' || b == b'/';
+        let name_end = (at..bytes.len())
+            .find(|&i| is_space_or_end(bytes[i]))
+            .unwrap_or(bytes.len());
+        let tag = lower[at..name_end].to_string();
+        at = name_end;
+        loop {
+            while at < bytes.len() && (bytes[at].is_ascii_whitespace() || bytes[at] == b'/') {
+                at += 1;
+            }
+            if at >= bytes.len() || bytes[at] == b'>' {
+                at = (at + 1).min(html.len());
+                break;
+            }
+            let name_start = at;
+            while at < bytes.len() && !is_space_or_end(bytes[at]) && bytes[at] != b'=' {
+                at += 1;
+            }
+            if at == name_start {
+                // A stray `=`.
+                at += 1;
                 continue;
             }
-            let rest = &html[from..];
-            let value = match rest.chars().next() {
-                Some(quote @ ('"' | '\'')) => rest[1..].split(quote).next().unwrap_or(""),
-                _ => rest
-                    .split(|c: char| c.is_ascii_whitespace() || c == '>')
-                    .next()
-                    .unwrap_or(""),
-            };
-            found.push((name.to_string(), decode_entities(value)));
+            let name = lower[name_start..at].to_string();
+            let mut after = at;
+            while after < bytes.len() && bytes[after].is_ascii_whitespace() {
+                after += 1;
+            }
+            let mut value = "";
+            if bytes.get(after) == Some(&b'=') {
+                at = after + 1;
+                while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+                    at += 1;
+                }
+                match bytes.get(at) {
+                    Some(&quote @ (b'"' | b'\'')) => {
+                        let end = html[at + 1..]
+                            .find(quote as char)
+                            .map_or(html.len(), |i| at + 1 + i);
+                        value = &html[at + 1..end];
+                        at = (end + 1).min(html.len());
+                    }
+                    _ => {
+                        let end = (at..bytes.len())
+                            .find(|&i| bytes[i].is_ascii_whitespace() || bytes[i] == b'>')
+                            .unwrap_or(bytes.len());
+                        value = &html[at..end];
+                        at = end;
+                    }
+                }
+            }
+            found.push((name, decode_entities(value)));
+        }
+        if tag == "script" || tag == "style" {
+            let close = format!("</{tag}");
+            at = lower[at.min(html.len())..]
+                .find(&close)
+                .map_or(html.len(), |end| at + end);
         }
     }
     found
