@@ -300,7 +300,9 @@ fn derived_alt(caption_text: &str, kind: PostKind, username: Option<&str>) -> St
 /// The link is written as parsed, so that an odd one (`https:\/\/...` from a doubly escaped
 /// answer, a stray quote) comes out as the plain URL a browser would have followed.
 fn web_url(url: &str) -> Option<String> {
-    url::Url::parse(url)
+    // `\/` is a JSON escape that a doubly escaped answer leaves behind; a URL parser would read
+    // its backslash as one more `/`.
+    url::Url::parse(&url.replace("\\/", "/"))
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .map(String::from)
