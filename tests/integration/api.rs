@@ -1621,6 +1621,16 @@ fn check_list_sample(fake: &FakeApi, site: &Path, run: &support::Run, items: &[V
         .map(|item| item["id"].as_str().unwrap())
         .collect();
     assert_eq!(baked, expected, "baked posts\n{run}");
+    // Links are plain URLs, also from a doubly escaped answer (`https:\/\/...`).
+    for post in data["posts"].as_array().unwrap() {
+        if let Some(link) = post["permalink"].as_str() {
+            assert!(
+                link.starts_with("https://www.instagram.com/") && !link.contains('\\'),
+                "post {}: permalink {link:?}",
+                post["id"]
+            );
+        }
+    }
     for item in items.iter().filter(|item| bakeable(item)) {
         let id = item["id"].as_str().unwrap();
         let post = support::post(&data, id);

@@ -192,18 +192,6 @@ fn ignored_paths(site: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The part of `html` from `start` (included) to the first `end` after it (included).
-fn section<'a>(html: &'a str, start: &str, end: &str, what: &str) -> &'a str {
-    let from = html
-        .find(start)
-        .unwrap_or_else(|| panic!("no {what} ({start:?}) in the page:\n{html}"));
-    let len = html[from..]
-        .find(end)
-        .unwrap_or_else(|| panic!("the {what} is not closed ({end:?}) in the page:\n{html}"))
-        + end.len();
-    &html[from..from + len]
-}
-
 /// Copy the generator's test site, bake the demo feed into it with its preset, build it with the
 /// generator, and check the page.
 fn bake_and_build(generator: &Generator, build: impl FnOnce(&Path) -> Option<Command>) {
@@ -294,17 +282,8 @@ fn bake_and_build(generator: &Generator, build: impl FnOnce(&Path) -> Option<Com
 
     // The partial, included by the site's template exactly as instabake wrote it: the template
     // language found nothing to run in it.
-    let partial_in_page = partial_html.trim();
-    assert!(
-        partial_in_page.starts_with("<section class=\"ib-feed\""),
-        "the partial is not an ib-feed section:\n{partial_html}"
-    );
-    assert!(
-        page.contains(partial_in_page),
-        "the page does not contain the partial unchanged\n--- partial ---\n{partial_html}\n\
-         --- page ---\n{page}"
-    );
-    let feed_html = section(&page, "<section class=\"ib-feed\"", "</section>", "partial");
+    support::assert_partial_included_unchanged(&page, &partial_html);
+    let feed_html = support::section(&page, "<section class=\"ib-feed\"", "</section>", "partial");
     for post in &posts {
         let permalink = post["permalink"].as_str().expect("a permalink");
         assert!(
@@ -316,7 +295,7 @@ fn bake_and_build(generator: &Generator, build: impl FnOnce(&Path) -> Option<Com
 
     // The site's own loop over the data file: every post, in order, with its permalink, its first
     // image and its alt text (escaped by the template, so it decodes back to the text).
-    let data_loop = section(&page, "<div class=\"data-loop\">", "</div>", "data loop");
+    let data_loop = support::section(&page, "<div class=\"data-loop\">", "</div>", "data loop");
     let values = |name: &str| -> Vec<String> {
         support::attributes(data_loop, &[name])
             .into_iter()

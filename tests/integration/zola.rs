@@ -147,19 +147,10 @@ fn zola_renders_the_baked_partial_and_data_without_evaluating_captions() {
     }
 
     // The partial, included exactly as instabake wrote it: Tera found nothing to run in it.
-    let partial_in_page = partial.trim();
-    assert!(
-        partial_in_page.starts_with("<section class=\"ib-feed\""),
-        "the partial is not an ib-feed section:\n{partial}"
-    );
-    assert!(
-        page.contains(partial_in_page),
-        "the page does not contain the partial unchanged\n--- partial ---\n{partial}\n\
-         --- page ---\n{page}"
-    );
+    support::assert_partial_included_unchanged(&page, &partial);
 
     // Every post is in the partial, in order, with its caption and its alt text as text.
-    let feed_html = section(&page, "<section class=\"ib-feed\"", "</section>", "partial");
+    let feed_html = support::section(&page, "<section class=\"ib-feed\"", "</section>", "partial");
     let tiles: Vec<&str> = feed_html.split("<li class=\"ib-post").skip(1).collect();
     assert_eq!(
         tiles.len(),
@@ -190,7 +181,7 @@ fn zola_renders_the_baked_partial_and_data_without_evaluating_captions() {
 
     // The site's own loop over the data file lists every post, in order, its caption and alt
     // text printed as text by Tera's autoescape.
-    let data_loop = section(&page, "<ol class=\"data-loop\">", "</ol>", "data loop");
+    let data_loop = support::section(&page, "<ol class=\"data-loop\">", "</ol>", "data loop");
     let values = |name: &str| -> Vec<String> {
         support::attributes(data_loop, &[name])
             .into_iter()
@@ -281,16 +272,4 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let from = html.find(start)? + start.len();
     let len = html[from..].find(end)?;
     Some(&html[from..from + len])
-}
-
-/// The part of `html` from `start` (included) to the first `end` after it (included).
-fn section<'a>(html: &'a str, start: &str, end: &str, what: &str) -> &'a str {
-    let from = html
-        .find(start)
-        .unwrap_or_else(|| panic!("no {what} ({start:?}) in the page:\n{html}"));
-    let len = html[from..]
-        .find(end)
-        .unwrap_or_else(|| panic!("the {what} is not closed ({end:?}) in the page:\n{html}"))
-        + end.len();
-    &html[from..from + len]
 }

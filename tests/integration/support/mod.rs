@@ -695,6 +695,33 @@ pub fn tag_attributes(html: &str) -> Vec<(String, String)> {
     found
 }
 
+/// The part of `html` from `start` (included) to the first `end` after it (included).
+pub fn section<'a>(html: &'a str, start: &str, end: &str, what: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {what} ({start:?}) in the page:\n{html}"));
+    let len = html[from..]
+        .find(end)
+        .unwrap_or_else(|| panic!("the {what} is not closed ({end:?}) in the page:\n{html}"))
+        + end.len();
+    &html[from..from + len]
+}
+
+/// Fails unless a generator's built `page` holds the baked `partial` byte for byte: the
+/// generator's template language found nothing to run in it.
+pub fn assert_partial_included_unchanged(page: &str, partial: &str) {
+    let partial_in_page = partial.trim();
+    assert!(
+        partial_in_page.starts_with("<section class=\"ib-feed\""),
+        "the partial is not an ib-feed section:\n{partial}"
+    );
+    assert!(
+        page.contains(partial_in_page),
+        "the page does not contain the partial unchanged\n--- partial ---\n{partial}\n\
+         --- page ---\n{page}"
+    );
+}
+
 /// Decode the HTML character references Tera's autoescape writes (`&#x2F;`, `&amp;`, ...).
 pub fn decode_entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
