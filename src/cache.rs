@@ -5,6 +5,7 @@
 //! .instabake/
 //!   feed.json        the last feed fetched successfully (source-neutral posts)
 //!   originals/<id>   each item's original image, by media id: Instagram's URLs expire, ids do not
+//!                    (one that does not decode is removed, so it is downloaded again)
 //!   variants/        encoded files under content-addressed names, and per source and settings a
 //!                    record of them (<source hash>-<settings key>.json)
 //!   manifest.json    the files written into the site, so they can be pruned and nothing else is

@@ -4,7 +4,9 @@
 //! Downloads run on the async runtime, decoding and encoding on the rayon pool. Downloads run ahead
 //! of the encoding, several at once, and each original goes to the cache as soon as it arrives: a
 //! slow media host never leaves a core idle, and an item waiting for a core holds no memory. Only a
-//! few items at a time hold their bytes for the CPU, so memory does not grow with the feed.
+//! few items at a time hold their bytes for the CPU, so memory does not grow with the feed. An
+//! original that then does not decode leaves the cache again, so the next run downloads it anew.
+//! Cache files are read and written on tokio's blocking threads, never on the async ones.
 //! Encoded files go into the cache folder under content-addressed names; the emit stage copies them
 //! into the site.
 
