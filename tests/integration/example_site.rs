@@ -14,7 +14,7 @@ use super::support;
 
 /// Files and folders that `instabake build` and `hugo` write into the site (see
 /// `example-site/.gitignore`): left out of the copy, so the test always starts from the sources.
-const GENERATED: &[&str] = &[
+pub const GENERATED: &[&str] = &[
     "static/instagram",
     "layouts/partials/instagram.html",
     "data/instagram.json",
@@ -28,7 +28,7 @@ const GENERATED: &[&str] = &[
 const HOSTILE_SCRIPT: &str = "<script>alert(1)</script>";
 const HOSTILE_TEMPLATE: &str = "{{ .Site.Title }}";
 
-fn example_site() -> PathBuf {
+pub fn example_site() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site")
 }
 

