@@ -88,3 +88,53 @@ fn workflows_pass_actionlint() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `refresh-token.yml` keeps every scheduled example workflow enabled on each run, failed or not:
+/// GitHub disables a public repository's schedules after 60 days without activity, exactly a
+/// token's lifetime.
+#[test]
+fn the_refresh_workflow_keeps_every_schedule_enabled() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github");
+    let refresh = std::fs::read_to_string(dir.join("refresh-token.yml")).unwrap();
+    let permissions = refresh
+        .split("\npermissions:\n")
+        .nth(1)
+        .expect("a top-level permissions block");
+    let permissions: Vec<&str> = permissions
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    assert!(
+        permissions.contains(&"actions: write"),
+        "enabling workflows needs actions: write: {permissions:?}"
+    );
+    let step = refresh
+        .split("      - name: ")
+        .find(|step| step.starts_with("Keep the scheduled workflows enabled"))
+        .expect("a step that keeps the schedules enabled");
+    assert!(step.contains("if: always()"), "{step}");
+    assert!(step.contains("GH_TOKEN: ${{ github.token }}"), "{step}");
+    assert!(
+        step.contains(
+            r#"gh api --method PUT "repos/${GITHUB_REPOSITORY}/actions/workflows/${workflow}/enable""#
+        ),
+        "{step}"
+    );
+    let listed = step
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("for workflow in "))
+        .and_then(|l| l.strip_suffix("; do"))
+        .expect("a `for workflow in ...; do` loop");
+    let listed: Vec<&str> = listed.split_whitespace().collect();
+    for file in workflows() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.file_name().unwrap().to_str().unwrap();
+        if file.starts_with(&dir) && text.contains("\n  schedule:\n") {
+            assert!(
+                listed.contains(&name),
+                "{name} runs on a schedule but is not kept enabled: {listed:?}"
+            );
+        }
+    }
+}
