@@ -12,7 +12,6 @@ use base64::Engine as _;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageReader};
-use rgb::FromSlice;
 
 use super::{Format, MediaSettings, Variant};
 
@@ -269,7 +268,9 @@ pub fn encode_one(
             settings.webp_quality as f32,
             settings.webp_effort,
         ),
+        #[cfg(feature = "avif")]
         Format::Avif => {
+            use rgb::FromSlice as _;
             let rgb: &[ravif::RGB8] = pixels.as_rgb();
             // One thread per image: images are already encoded in parallel, one per core.
             let encoded = ravif::Encoder::new()
@@ -281,6 +282,9 @@ pub fn encode_one(
                 .map_err(|e| format!("cannot encode AVIF: {e}"))?;
             Ok(encoded.avif_file)
         }
+        // Config validation refuses AVIF in a build without it; this is the last line of defence.
+        #[cfg(not(feature = "avif"))]
+        Format::Avif => Err("this instabake was built without AVIF (the `avif` feature)".into()),
     }
 }
 

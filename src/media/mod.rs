@@ -37,6 +37,10 @@ fn pipeline_version(format: Format) -> u32 {
     }
 }
 
+/// Whether this build can encode AVIF (the `avif` cargo feature). The format stays known either
+/// way, so that a config asking for it gets an error that says how to get it, not "unknown format".
+pub const AVIF_BUILT_IN: bool = cfg!(feature = "avif");
+
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -125,6 +129,19 @@ impl MediaSettings {
             return Err(format!(
                 "images.webp_effort = {} is out of range (0 to 6)",
                 self.webp_effort
+            ));
+        }
+        if self.formats.contains(&Format::Avif) && !AVIF_BUILT_IN {
+            return Err(format!(
+                "images.formats includes \"avif\", but this instabake was built without AVIF: \
+                 use a release binary, `pip install instabake` or `npx instabake` (they have it), \
+                 build with `cargo install instabake --features avif`, or leave \"avif\" out \
+                 (formats = {:?})",
+                self.formats
+                    .iter()
+                    .filter(|f| **f != Format::Avif)
+                    .map(|f| f.extension().replace("jpg", "jpeg"))
+                    .collect::<Vec<_>>()
             ));
         }
         if !(1..=100).contains(&self.avif_quality) {

@@ -196,6 +196,8 @@ fn one_api_request_per_hundred_posts() {
     );
 }
 
+/// AVIF is the `avif` cargo feature: `cargo test --features avif` runs this.
+#[cfg(feature = "avif")]
 #[test]
 fn turning_on_avif_encodes_only_avif_and_lists_it_first() {
     let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("9201").media("small.jpg")]));
@@ -241,6 +243,30 @@ fn turning_on_avif_encodes_only_avif_and_lists_it_first() {
     let webp_at = partial.find("type=\"image/webp\"").expect("no WebP source");
     assert!(avif_at < webp_at);
     support::assert_html_refs_exist(site.path());
+}
+
+/// A build without the `avif` feature refuses `formats = ["avif", ...]` before touching anything,
+/// and says how to get a build that has it.
+#[cfg(not(feature = "avif"))]
+#[test]
+fn asking_for_avif_from_a_build_without_it_says_how_to_get_it() {
+    let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("9201").media("small.jpg")]));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    config(site.path(), "formats = [\"avif\", \"webp\", \"jpeg\"]");
+    let before = support::snapshot(site.path());
+    fake.clear_requests();
+
+    let run = fake.run_build(site.path(), &[]);
+    run.assert_code(2);
+    for needle in ["images.formats", "--features avif", "pip install instabake"] {
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+    assert!(fake.requests().is_empty(), "{:#?}", fake.requests());
+    assert!(
+        support::snapshot(site.path()) == before,
+        "the refused build changed the site"
+    );
 }
 
 #[test]
