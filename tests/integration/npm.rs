@@ -286,7 +286,7 @@ fn npx_instabake_runs_the_packed_platform_package_and_bakes_the_example_site() {
     let printed = succeed(&mut npx(&["--version"]), "npx instabake --version", QUICK);
     assert_eq!(printed.trim(), format!("instabake {version}"));
 
-    // The example site, baked through npx as a package.json script would.
+    // The example site, baked through npx.
     let site = project.join("site");
     fs::create_dir(&site).unwrap();
     support::copy_sources(&example_site(), &site, GENERATED);
