@@ -12,6 +12,7 @@ mod example_site;
 mod generators;
 mod hostile;
 mod incremental;
+mod npm;
 mod packaging;
 mod panics;
 mod presets;

@@ -14,7 +14,7 @@ use crate::support::{self, Finished};
 const BUILD_TIMEOUT: Duration = Duration::from_secs(40 * 60);
 
 /// Runs `command` to its end and fails the test, with its output, unless it succeeds.
-fn succeed(command: &mut Command, what: &str, timeout: Duration) -> String {
+pub fn succeed(command: &mut Command, what: &str, timeout: Duration) -> String {
     match support::run_with_timeout(command, timeout) {
         Finished::Exited(status, stdout, _) if status.success() => stdout,
         Finished::Exited(status, stdout, stderr) => {

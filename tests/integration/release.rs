@@ -9,9 +9,9 @@ use std::path::Path;
 
 /// One binary the workflow builds: its target triple and archive extension.
 #[derive(Debug)]
-struct Build {
-    target: String,
-    archive: String,
+pub struct Build {
+    pub target: String,
+    pub archive: String,
 }
 
 fn root() -> &'static Path {
@@ -19,7 +19,7 @@ fn root() -> &'static Path {
 }
 
 /// The `binaries` job's matrix: each `- target:` entry and its `archive:`.
-fn workflow_builds(workflow: &str) -> Vec<Build> {
+pub fn workflow_builds(workflow: &str) -> Vec<Build> {
     let job = workflow
         .split("\n  binaries:\n")
         .nth(1)

@@ -73,6 +73,12 @@ fn tools() -> Vec<Tool> {
             install: "pip install maturin==1.16.0 (see .ci/run)",
         },
         Tool {
+            name: "npm",
+            present: crate::npm::node_and_npm_available,
+            needed_by: "npm (the npm packages and their launcher)",
+            install: "Node.js 18 or newer, with npm",
+        },
+        Tool {
             name: "shellcheck",
             present: || runs("shellcheck", "--version"),
             needed_by: "workflows",
