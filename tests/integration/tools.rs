@@ -68,8 +68,8 @@ fn tools() -> Vec<Tool> {
         },
         Tool {
             name: "maturin",
-            present: crate::packaging::maturin_available,
-            needed_by: "packaging (the PyPI wheel)",
+            present: support::wheel::maturin_available,
+            needed_by: "packaging (the PyPI wheel), action",
             install: "pip install maturin==1.16.0 (see .ci/run)",
         },
         Tool {
