@@ -56,9 +56,9 @@ struct Step {
 }
 
 /// action.yml, as written.
-struct Action {
+pub struct Action {
     /// Each input with its default.
-    inputs: BTreeMap<String, String>,
+    pub inputs: BTreeMap<String, String>,
     /// Each output with its `value` expression.
     outputs: BTreeMap<String, String>,
     steps: Vec<Step>,
@@ -94,7 +94,7 @@ fn read_yaml(path: &Path) -> Yaml {
 }
 
 impl Action {
-    fn load() -> Action {
+    pub fn load() -> Action {
         let yaml = read_yaml(&root().join("action.yml"));
         assert_eq!(
             yaml["runs"]["using"].as_str(),
