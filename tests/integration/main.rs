@@ -4,6 +4,7 @@
 
 mod support;
 
+mod action;
 mod api;
 mod api_version;
 mod browser;

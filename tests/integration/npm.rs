@@ -15,8 +15,7 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::example_site::{example_site, GENERATED};
-use crate::packaging::succeed;
-use crate::support::{self, Finished};
+use crate::support::{self, succeed, Finished};
 
 /// `npm pack` compresses the debug binary, about 300 MB, and `npm install` unpacks it again: well
 /// under a minute each here, but the machine may be busy.

@@ -3,89 +3,33 @@
 //! command bakes the example site. Needs maturin in the Python that runs pip (`.ci/run` installs
 //! it); the wheel is built without build isolation, so nothing is downloaded.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use crate::example_site::{example_site, GENERATED};
-use crate::support::{self, Finished};
-
-/// A release build of the whole crate on two cores takes minutes.
-const BUILD_TIMEOUT: Duration = Duration::from_secs(40 * 60);
-
-/// Runs `command` to its end and fails the test, with its output, unless it succeeds.
-pub fn succeed(command: &mut Command, what: &str, timeout: Duration) -> String {
-    match support::run_with_timeout(command, timeout) {
-        Finished::Exited(status, stdout, _) if status.success() => stdout,
-        Finished::Exited(status, stdout, stderr) => {
-            panic!("{what} failed ({status}):\n{stdout}\n{stderr}")
-        }
-        Finished::TimedOut(stdout, stderr) => {
-            panic!("{what} did not finish within {timeout:?}:\n{stdout}\n{stderr}")
-        }
-    }
-}
-
-/// Whether python3 can import maturin, the wheel's build backend.
-pub fn maturin_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import maturin"])
-        .output()
-        .is_ok_and(|out| out.status.success())
-}
+use crate::support::{self, succeed, wheel};
 
 #[test]
 fn the_wheel_installs_an_instabake_command_that_bakes_the_example_site() {
-    if !maturin_available() {
+    if !wheel::maturin_available() {
         support::skip(
             "maturin is not installed for python3 (pip install maturin, see .ci/run), so the \
              PyPI wheel was not built",
         );
         return;
     }
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let work = tempfile::Builder::new()
-        .prefix("instabake-wheel-")
-        .tempdir()
-        .unwrap();
-    let dist = work.path().join("dist");
-
-    // The wheel, as `pip wheel .` builds it, in a target folder of its own: the tests' own build
-    // folder stays locked by `cargo test` while they run.
-    succeed(
-        Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "wheel",
-                ".",
-                "--no-build-isolation",
-                "--no-deps",
-            ])
-            .arg("--wheel-dir")
-            .arg(&dist)
-            .current_dir(manifest_dir)
-            .env("CARGO_TARGET_DIR", manifest_dir.join("target/wheel")),
-        "pip wheel .",
-        BUILD_TIMEOUT,
-    );
-    let wheels: Vec<PathBuf> = std::fs::read_dir(&dist)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "whl"))
-        .collect();
-    assert_eq!(wheels.len(), 1, "one wheel: {wheels:?}");
-    let name = wheels[0]
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let wheel = wheel::wheel();
+    let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
         name.starts_with(&format!("instabake-{}-", env!("CARGO_PKG_VERSION"))),
         "{name}"
     );
     // A binary wheel works with any Python 3: no Python ABI in its tag.
     assert!(name.contains("-py3-none-"), "{name}");
+    let work = tempfile::Builder::new()
+        .prefix("instabake-wheel-")
+        .tempdir()
+        .unwrap();
 
     // A fresh virtual environment, the wheel installed from the file alone.
     let venv = work.path().join("venv");
@@ -98,7 +42,7 @@ fn the_wheel_installs_an_instabake_command_that_bakes_the_example_site() {
     succeed(
         Command::new(bin.join("python"))
             .args(["-m", "pip", "install", "--no-index", "--no-deps", "--quiet"])
-            .arg(&wheels[0]),
+            .arg(&wheel),
         "pip install the wheel",
         Duration::from_secs(300),
     );

