@@ -11,6 +11,7 @@ mod browser;
 mod crash;
 mod example_site;
 mod generators;
+mod gitlab;
 mod hostile;
 mod incremental;
 mod npm;
