@@ -1,6 +1,7 @@
 //! `pip install instabake`: the wheel that `pip wheel .` builds from this checkout (maturin,
 //! `bindings = "bin"`) installs the `instabake` command into a fresh virtual environment, and that
-//! command bakes the example site. Needs maturin in the Python that runs pip (`.ci/run` installs
+//! command bakes the example site, in AVIF too: the wheel is built with every format, so a user of
+//! the prebuilt binary never has to compile to get one. Needs maturin in the Python that runs pip (`.ci/run` installs
 //! it); the wheel is built without build isolation, so nothing is downloaded.
 
 use std::process::Command;
@@ -84,5 +85,56 @@ fn the_wheel_installs_an_instabake_command_that_bakes_the_example_site() {
         .collect();
     assert_eq!(support::post_ids(&data), expected);
     assert_eq!(data["source"], "replay");
+    support::assert_html_refs_exist(&site);
+
+    // AVIF, which a build from source leaves out unless asked (`--features avif`), is in the wheel.
+    // Two posts at rav1e's fastest speed keep this short.
+    let config = site.join("instabake.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "[render]",
+            "[images]\nformats = [\"avif\", \"webp\", \"jpeg\"]\navif_speed = 10\n\n[render]",
+        ),
+    )
+    .unwrap();
+    succeed(
+        Command::new(&installed)
+            .arg("build")
+            .arg("--site")
+            .arg(&site)
+            .arg("--replay")
+            .arg(&feed)
+            .args(["--limit", "2"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", work.path())
+            .env("INSTABAKE_API_BASE", support::NOWHERE),
+        "the installed instabake build with AVIF",
+        Duration::from_secs(600),
+    );
+    let data = support::read_data(&site);
+    let avif: Vec<&serde_json::Value> = data["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|post| post["media"].as_array().unwrap())
+        .flat_map(|media| media["variants"].as_array().unwrap())
+        .filter(|variant| variant["format"] == "avif")
+        .collect();
+    assert!(!avif.is_empty(), "no AVIF variant baked");
+    for variant in avif {
+        let name = variant["url"].as_str().unwrap().rsplit('/').next().unwrap();
+        let bytes = std::fs::read(site.join(support::HUGO_IMAGES).join(name)).unwrap();
+        assert_eq!(
+            support::avif_size(&bytes),
+            Some((
+                variant["width"].as_u64().unwrap() as u32,
+                variant["height"].as_u64().unwrap() as u32
+            )),
+            "{name} is not an AVIF image of its listed size"
+        );
+    }
     support::assert_html_refs_exist(&site);
 }
