@@ -25,7 +25,14 @@ fn pipeline() -> Yaml {
 
 /// The jobs: every top-level key that is not a keyword or a hidden (`.name`) template.
 fn jobs(pipeline: &Yaml) -> Vec<(String, Yaml)> {
-    const KEYWORDS: [&str; 6] = ["default", "include", "stages", "variables", "workflow", "image"];
+    const KEYWORDS: [&str; 6] = [
+        "default",
+        "include",
+        "stages",
+        "variables",
+        "workflow",
+        "image",
+    ];
     pipeline
         .as_mapping()
         .unwrap()
@@ -130,10 +137,7 @@ fn gitlab_jobs_keep_the_cache_folder_and_install_prebuilt() {
             "job {name} installs the wheel:\n{script}"
         );
         for compiler in ["cargo", "rustup", "maturin"] {
-            assert!(
-                !script.contains(compiler),
-                "job {name} compiles:\n{script}"
-            );
+            assert!(!script.contains(compiler), "job {name} compiles:\n{script}");
         }
     }
     // The same cache key, or the refresh's new expiry never reaches the build.
@@ -171,7 +175,11 @@ fn gitlab_refresh_hands_the_token_over_through_a_file_only() {
         script.contains("--header \"@$CI_PROJECT_DIR/.api-header\""),
         "the API token is read from a header file: {script}"
     );
-    for secret in ["$INSTAGRAM_ACCESS_TOKEN", "${INSTAGRAM_ACCESS_TOKEN}", "--print-token"] {
+    for secret in [
+        "$INSTAGRAM_ACCESS_TOKEN",
+        "${INSTAGRAM_ACCESS_TOKEN}",
+        "--print-token",
+    ] {
         for (name, job) in &jobs {
             let all = [script_of(job, "script"), script_of(job, "after_script")].concat();
             assert!(!all.contains(secret), "job {name} names {secret}:\n{all}");
@@ -179,7 +187,10 @@ fn gitlab_refresh_hands_the_token_over_through_a_file_only() {
     }
     let cleanup = script_of(refresh, "after_script");
     for file in [".new-token", ".api-header"] {
-        assert!(cleanup.contains(file), "after_script leaves {file}: {cleanup}");
+        assert!(
+            cleanup.contains(file),
+            "after_script leaves {file}: {cleanup}"
+        );
     }
 }
 
@@ -209,7 +220,10 @@ fn gitlab_scripts_pass_shellcheck() {
             let file = dir.path().join(format!("{name}-{key}.sh"));
             fs::write(
                 &file,
-                format!("#!/usr/bin/env bash\nset -eo pipefail\n{}\n", lines.join("\n")),
+                format!(
+                    "#!/usr/bin/env bash\nset -eo pipefail\n{}\n",
+                    lines.join("\n")
+                ),
             )
             .unwrap();
             let out = Command::new("shellcheck").arg(&file).output().unwrap();
