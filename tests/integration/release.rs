@@ -124,3 +124,64 @@ fn binstall_finds_every_archive_the_release_workflow_builds() {
         assert_eq!(render(&field("bin-dir"), &values), binary, "{build:?}");
     }
 }
+
+/// PyPI's upload takes every file in its folder for a distribution: the publish job hands it a
+/// folder that holds the wheels alone, not the binary archives (a `.tar.gz` would pass for a
+/// broken source distribution) or the npm tarballs.
+#[test]
+fn pypi_is_given_the_wheels_alone() {
+    let text = fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let workflow: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
+    let wheels_job = &workflow["jobs"]["wheels"]["steps"];
+    let uploaded = wheels_job
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|step| {
+            step["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact"))
+        })
+        .expect("the wheels job uploads no artifact");
+    let wheel_artifact = uploaded["with"]["name"].as_str().unwrap();
+    assert!(wheel_artifact.starts_with("wheel-"), "{wheel_artifact}");
+
+    let steps = workflow["jobs"]["publish"]["steps"].as_sequence().unwrap();
+    let pypi = steps
+        .iter()
+        .find(|step| {
+            step["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("pypa/gh-action-pypi-publish"))
+        })
+        .expect("the publish job does not publish to PyPI");
+    let folder = pypi["with"]["packages-dir"].as_str().unwrap();
+    let downloads: Vec<&yaml_serde::Value> = steps
+        .iter()
+        .filter(|step| {
+            step["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/download-artifact"))
+        })
+        .collect();
+    let into_folder: Vec<_> = downloads
+        .iter()
+        .filter(|step| step["with"]["path"].as_str() == Some(folder))
+        .collect();
+    assert_eq!(
+        into_folder.len(),
+        1,
+        "downloads into {folder}: {into_folder:?}"
+    );
+    assert_eq!(
+        into_folder[0]["with"]["pattern"].as_str(),
+        Some("wheel-*"),
+        "the folder PyPI publishes must hold the wheels alone"
+    );
+    for step in &downloads {
+        assert!(
+            step["with"]["pattern"].as_str().is_some(),
+            "a download of every artifact mixes binaries, wheels and npm tarballs: {step:?}"
+        );
+    }
+}
