@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic;
 use crate::error::{Error, Result};
-use crate::media::encode::write_atomic;
 use crate::media::{video_key, Encoded};
 use crate::source::Feed;
 
@@ -80,7 +80,7 @@ impl Cache {
 
     /// Keeps an item's original image.
     pub fn store_original(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
-        write_atomic(
+        atomic::write(
             &self.dir.join("originals").join(file_name_for_id(id)),
             bytes,
         )
@@ -109,7 +109,7 @@ impl Cache {
     /// Records what was made from a source.
     pub fn store_record(&self, source_hash: &[u8; 32], record: &Encoded) -> std::io::Result<()> {
         let json = serde_json::to_vec(record).map_err(std::io::Error::other)?;
-        write_atomic(&self.record_path(source_hash), &json)
+        atomic::write(&self.record_path(source_hash), &json)
     }
 
     /// The last feed fetched successfully.
@@ -130,7 +130,7 @@ impl Cache {
         }
         let json = serde_json::to_vec_pretty(&feed)
             .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
-        write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
+        atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
 
     /// What is known about the token's lifetime, if the record describes `token`.
@@ -145,7 +145,7 @@ impl Cache {
         let path = self.dir.join("token.json");
         let json = serde_json::to_vec_pretty(state)
             .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
-        write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
+        atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
 
     /// The files written into the site by the last bake.
@@ -161,7 +161,7 @@ impl Cache {
         let path = self.dir.join("manifest.json");
         let json = serde_json::to_vec_pretty(manifest)
             .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
-        write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))
+        atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
 }
 

@@ -21,11 +21,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::atomic;
 use crate::cache::{Cache, Manifest};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::failpoint;
-use crate::media::encode::write_atomic;
 use crate::paths;
 
 /// What the emit stage did.
@@ -81,7 +81,7 @@ pub fn emit(
         if !same_size(&from, &to) {
             let bytes =
                 std::fs::read(&from).map_err(|e| Error::io("read the cached image", &from, e))?;
-            write_atomic(&to, &bytes).map_err(|e| Error::io("write", &to, e))?;
+            atomic::write(&to, &bytes).map_err(|e| Error::io("write", &to, e))?;
             emitted.images_written += 1;
             failpoint::kill("image-written");
         }
@@ -155,7 +155,7 @@ fn stage_if_changed(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let staged = dir.join(staged_name(&name));
-    write_atomic(&staged, content.as_bytes()).map_err(|e| Error::io("write", &staged, e))?;
+    atomic::write(&staged, content.as_bytes()).map_err(|e| Error::io("write", &staged, e))?;
     journal.renames.push((staged, path.to_owned()));
     Ok(true)
 }
@@ -174,7 +174,7 @@ fn commit(cache: &Cache, journal: &Journal) -> Result<()> {
     let path = journal_path(cache);
     let json = serde_json::to_vec(journal)
         .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
-    write_atomic(&path, &json).map_err(|e| Error::io("write", &path, e))?;
+    atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))?;
     failpoint::kill("journal-written");
     for (staged, target) in &journal.renames {
         std::fs::rename(staged, target).map_err(|e| Error::io("move into place", target, e))?;
@@ -228,7 +228,7 @@ pub fn recover(config: &Config, cache: &Cache) -> Result<()> {
     Ok(())
 }
 
-/// Removes the temporary files [`write_atomic`] leaves when a run is killed mid-write.
+/// Removes the temporary files [`atomic::write`] leaves when a run is killed mid-write.
 fn remove_interrupted_writes(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -236,7 +236,7 @@ fn remove_interrupted_writes(dir: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(".instabake-") && name.ends_with(".tmp") {
+        if atomic::is_interrupted_write(&name) {
             let _ = std::fs::remove_file(entry.path());
         }
     }

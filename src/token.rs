@@ -138,27 +138,7 @@ fn rfc3339(time: OffsetDateTime) -> String {
 /// Writes a token to `path`, readable by its owner only (mode 0600 on Unix), replacing the file
 /// atomically.
 pub fn write_token_file(path: &Path, token: &Token) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    // tempfile creates its files with mode 0600; the rename keeps it.
-    let mut file = tempfile::Builder::new()
-        .prefix(".instabake-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    file.write_all(token.expose().as_bytes())?;
-    file.write_all(b"\n")?;
-    file.as_file().sync_all()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::atomic::write_private(path, &[token.expose().as_bytes(), b"\n"])
 }
 
 #[cfg(test)]

@@ -195,7 +195,7 @@ pub fn encode_all(
                 continue;
             }
             let data = encode_one(pixels, width, height, format, settings)?;
-            write_atomic(&out_dir.join(&file), &data)
+            crate::atomic::write(&out_dir.join(&file), &data)
                 .map_err(|e| format!("cannot write {}: {e}", out_dir.join(&file).display()))?;
             variants.push(Variant {
                 format,
@@ -332,20 +332,6 @@ fn colour_and_placeholder(
 }
 
 use image::ImageEncoder as _;
-
-/// Writes a file so that a reader sees either nothing or the whole file: a temporary file in the
-/// same folder, then a rename.
-pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new()
-        .prefix(".instabake-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    file.write_all(data)?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {

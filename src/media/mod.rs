@@ -336,7 +336,7 @@ async fn bake_video(
         let file = format!("{}.mp4", &blake3::hash(&bytes).to_hex()[..16]);
         let path = cache.variants_dir().join(&file);
         if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
-            encode::write_atomic(&path, &bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
+            crate::atomic::write(&path, &bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
         }
         Ok(VideoFile {
             file,

@@ -329,3 +329,41 @@ fn hugo_build(site: &Path) -> (PathBuf, std::process::Output) {
         .expect("run hugo");
     (public, out)
 }
+
+/// The baked files get the mode any new file gets, 0644 under the usual umask 022, not the
+/// owner-only mode of a temporary file: a web server running as another user must be able to
+/// serve them, and a deploy that copies modes (`rsync -a`, a tarball) keeps whatever they have.
+#[cfg(unix)]
+#[test]
+fn baked_files_are_readable_by_everyone_under_the_usual_umask() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let tmp = tempfile::Builder::new()
+        .prefix("instabake-modes-")
+        .tempdir()
+        .unwrap();
+    let site = tmp.path();
+    support::copy_sources(&example_site(), site, GENERATED);
+    let out = Command::new("sh")
+        .args(["-c", "umask 022 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_instabake"))
+        .args(["build", "--limit", "2", "--site"])
+        .arg(site)
+        .arg("--replay")
+        .arg(site.join("demo-feed"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", site)
+        .env("INSTABAKE_API_BASE", support::NOWHERE)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut baked = support::files_under(&site.join(support::HUGO_IMAGES));
+    assert!(!baked.is_empty());
+    baked.push(site.join(support::HUGO_PARTIAL));
+    baked.push(site.join(support::HUGO_DATA));
+    for file in baked {
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{}: mode {mode:o}", file.display());
+    }
+}
