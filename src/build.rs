@@ -97,12 +97,15 @@ pub async fn run(config: &Config) -> Result<Summary> {
         cache.store_feed(&feed)?;
     }
     let emitted = emit::emit(config, &cache, &images, &data, &html)?;
-    let ids = feed
-        .posts
-        .iter()
-        .flat_map(|p| p.items.iter().map(|i| i.id.clone()))
-        .collect();
-    let forgotten = cache.prune(&ids, &images.iter().cloned().collect());
+    let originals = media::original_keys(
+        feed.posts
+            .iter()
+            .flat_map(|p| p.items.iter().map(|i| i.id.as_str())),
+    );
+    let files = images.iter().cloned().collect();
+    let forgotten = cache.prune(&originals, &files, |record| {
+        media::record_uses_any(record, &files)
+    });
     if forgotten > 0 {
         report::detail(format!(
             "removed {forgotten} cache files that no post uses any more"

@@ -6,22 +6,25 @@
 //!   feed.json        the last feed fetched successfully (source-neutral posts)
 //!   originals/<id>   each item's original image, by media id: Instagram's URLs expire, ids do not
 //!                    (one that does not decode is removed, so it is downloaded again)
-//!   variants/        encoded files under content-addressed names, and per source and settings a
-//!                    record of them (<source hash>-<settings key>.json)
+//!   variants/        encoded files under content-addressed names, and per source a record of
+//!                    what was made from it (<source hash>.json, shaped by the media engine)
 //!   manifest.json    the files written into the site, so they can be pruned and nothing else is
 //!   token.json       the token's expiry, learnt when it was last refreshed (never the token)
 //! ```
 //!
 //! Every write is atomic, so a run killed half way leaves no half-written entry; an entry that is
 //! unreadable for any reason is treated as absent.
+//!
+//! The cache stores; it does not know what the media engine makes. A record is whatever the stage
+//! that keeps it serialises, and pruning asks that stage which records are still of use.
 
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::atomic;
 use crate::error::{Error, Result};
-use crate::media::{video_key, Encoded};
 use crate::source::Feed;
 
 /// An open cache folder.
@@ -94,22 +97,27 @@ impl Cache {
         self.variants_dir().join(format!("{hex}.json"))
     }
 
-    /// Everything made before from the source with this hash, whatever the settings were then:
-    /// its size, colour, placeholder, and those variants whose files are still in the cache.
-    pub fn record(&self, source_hash: &[u8; 32]) -> Option<Encoded> {
+    /// The record kept under a source's hash, as the stage that stored it shapes it (the media
+    /// engine: what it made from that source). Absent when there is none or it does not parse.
+    pub fn record<T: DeserializeOwned>(&self, source_hash: &[u8; 32]) -> Option<T> {
         let text = std::fs::read(self.record_path(source_hash)).ok()?;
-        let mut record: Encoded = serde_json::from_slice(&text).ok()?;
-        let variants = self.variants_dir();
-        record.variants.retain(|v| {
-            std::fs::metadata(variants.join(&v.file)).is_ok_and(|m| m.len() == v.bytes)
-        });
-        Some(record)
+        serde_json::from_slice(&text).ok()
     }
 
-    /// Records what was made from a source.
-    pub fn store_record(&self, source_hash: &[u8; 32], record: &Encoded) -> std::io::Result<()> {
+    /// Keeps a record under a source's hash, replacing the one before.
+    pub fn store_record<T: Serialize>(
+        &self,
+        source_hash: &[u8; 32],
+        record: &T,
+    ) -> std::io::Result<()> {
         let json = serde_json::to_vec(record).map_err(std::io::Error::other)?;
         atomic::write(&self.record_path(source_hash), &json)
+    }
+
+    /// Whether an encoded file of this name and size is kept: one of another size was cut short
+    /// (or tampered with) and must be made again.
+    pub fn has_variant(&self, file: &str, bytes: u64) -> bool {
+        std::fs::metadata(self.variants_dir().join(file)).is_ok_and(|m| m.len() == bytes)
     }
 
     /// The last feed fetched successfully.
@@ -167,18 +175,17 @@ impl Cache {
 
 impl Cache {
     /// Forgets what the current bake no longer uses, so the cache (which CI keeps between runs)
-    /// does not grow with every post ever baked: originals of items not in `ids` (by media id;
-    /// video originals go with their item), encoded files not in `files`, and records whose files
-    /// are all gone. Returns how many files were removed.
+    /// does not grow with every post ever baked: originals not kept under one of `originals`,
+    /// encoded files not in `files`, and records that `record_used` (given a record's bytes) says
+    /// no longer point at any of them. Returns how many files were removed.
     pub fn prune(
         &self,
-        ids: &std::collections::HashSet<String>,
+        originals: &std::collections::HashSet<String>,
         files: &std::collections::HashSet<String>,
+        record_used: impl Fn(&[u8]) -> bool,
     ) -> usize {
-        let originals: std::collections::HashSet<String> = ids
-            .iter()
-            .flat_map(|id| [file_name_for_id(id), file_name_for_id(&video_key(id))])
-            .collect();
+        let originals: std::collections::HashSet<String> =
+            originals.iter().map(|key| file_name_for_id(key)).collect();
         let mut removed = 0;
         let mut remove = |path: &Path| {
             if std::fs::remove_file(path).is_ok() {
@@ -193,11 +200,7 @@ impl Cache {
         let variants = self.variants_dir();
         for (path, name) in entries(&variants) {
             if name.ends_with(".json") {
-                let record: Option<Encoded> = std::fs::read(&path)
-                    .ok()
-                    .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-                let used =
-                    record.is_some_and(|r| r.variants.iter().any(|v| files.contains(&v.file)));
+                let used = std::fs::read(&path).is_ok_and(|bytes| record_used(&bytes));
                 if !used {
                     remove(&path);
                 }
@@ -252,32 +255,27 @@ mod tests {
     }
 
     #[test]
-    fn records_keep_only_variants_whose_files_exist() {
+    fn records_round_trip_and_variants_count_only_at_their_size() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Made {
+            files: Vec<String>,
+        }
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
-        let variant = |file: &str| crate::media::Variant {
-            format: crate::media::Format::Jpeg,
-            width: 10,
-            height: 10,
-            file: file.into(),
-            bytes: 3,
-        };
-        let record = Encoded {
-            width: 10,
-            height: 10,
-            color: "#000000".into(),
-            placeholder: String::new(),
-            variants: vec![variant("abc-10.jpg"), variant("def-10.jpg")],
-        };
         let hash = [7u8; 32];
-        cache.store_record(&hash, &record).unwrap();
-        assert_eq!(cache.record(&hash).unwrap().variants, []);
+        let made = Made {
+            files: vec!["abc-10.jpg".into()],
+        };
+        cache.store_record(&hash, &made).unwrap();
+        assert_eq!(cache.record::<Made>(&hash), Some(made));
+        assert!(cache.record::<Made>(&[8u8; 32]).is_none());
+        std::fs::write(cache.record_path(&[9u8; 32]), b"{not json").unwrap();
+        assert!(cache.record::<Made>(&[9u8; 32]).is_none());
+
+        assert!(!cache.has_variant("abc-10.jpg", 3));
         std::fs::write(cache.variants_dir().join("abc-10.jpg"), b"abc").unwrap();
         std::fs::write(cache.variants_dir().join("def-10.jpg"), b"truncated").unwrap();
-        assert_eq!(
-            cache.record(&hash).unwrap().variants,
-            [variant("abc-10.jpg")]
-        );
-        assert!(cache.record(&[8u8; 32]).is_none());
+        assert!(cache.has_variant("abc-10.jpg", 3));
+        assert!(!cache.has_variant("def-10.jpg", 3));
     }
 }

@@ -14,7 +14,7 @@ pub mod encode;
 pub mod fetch;
 mod webp;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -200,7 +200,7 @@ pub async fn bake_items(
         work: Work::default(),
     });
     let mut tasks = tokio::task::JoinSet::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for item in items {
         if !seen.insert(item.id.clone()) {
             continue;
@@ -308,6 +308,31 @@ pub fn video_key(id: &str) -> String {
     format!("{id}.video")
 }
 
+/// The keys of the originals the cache keeps for these media items: each item's image, and its
+/// video's beside it.
+pub fn original_keys<'a>(ids: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
+    ids.into_iter()
+        .flat_map(|id| [id.to_owned(), video_key(id)])
+        .collect()
+}
+
+/// Everything made before from the source with this hash, whatever the settings were then: its
+/// size, colour, placeholder, and those variants whose files are still in the cache whole.
+fn cached_record(cache: &Cache, source_hash: &[u8; 32]) -> Option<Encoded> {
+    let mut record: Encoded = cache.record(source_hash)?;
+    record
+        .variants
+        .retain(|v| cache.has_variant(&v.file, v.bytes));
+    Some(record)
+}
+
+/// Whether a record (as the cache keeps it) names any of `files`: one that names none of them is
+/// of no use to the bake that made `files`.
+pub fn record_uses_any(record: &[u8], files: &HashSet<String>) -> bool {
+    serde_json::from_slice::<Encoded>(record)
+        .is_ok_and(|r| r.variants.iter().any(|v| files.contains(&v.file)))
+}
+
 async fn bake_video(
     id: &str,
     url: &str,
@@ -400,7 +425,7 @@ async fn bake_item(
         format!("{}-{width}.{}", prefixes[&format], format.extension())
     };
     // Everything made from this source before, whatever the settings were then.
-    let record = cache.record(&source_hash);
+    let record = cached_record(cache, &source_hash);
     if let Some(record) = &record {
         if let Some(encoded) = record.select(settings, &name) {
             return Ok(encoded);
@@ -412,8 +437,7 @@ async fn bake_item(
         .as_ref()
         .map(|r| r.variants.clone())
         .unwrap_or_default();
-    let reused: std::collections::HashSet<String> =
-        existing.iter().map(|v| v.file.clone()).collect();
+    let reused: HashSet<String> = existing.iter().map(|v| v.file.clone()).collect();
     stages.work.decodes.fetch_add(1, Ordering::Relaxed);
     let (send, receive) = tokio::sync::oneshot::channel();
     let id = item.id.clone();
@@ -457,8 +481,7 @@ async fn bake_item(
     stages.work.encodes.fetch_add(made, Ordering::Relaxed);
     let mut merged = encoded.clone();
     if let Some(record) = record {
-        let known: std::collections::HashSet<String> =
-            merged.variants.iter().map(|v| v.file.clone()).collect();
+        let known: HashSet<String> = merged.variants.iter().map(|v| v.file.clone()).collect();
         merged.variants.extend(
             record
                 .variants

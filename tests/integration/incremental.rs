@@ -269,6 +269,42 @@ fn asking_for_avif_from_a_build_without_it_says_how_to_get_it() {
     );
 }
 
+/// A cached variant cut short (a run killed by the machine, a disk that filled up, a cache
+/// restored half-way) is not copied into the site: it is encoded again from the original, and the
+/// site gets the whole file.
+#[test]
+fn a_cached_variant_cut_short_is_encoded_again() {
+    let fake = FakeApi::start(Scenario::new().posts(vec![Post::image("9201").media("small.jpg")]));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    let data = support::read_data(site.path());
+    let variant = &support::post(&data, "9201")["media"][0]["variants"][0];
+    let name = variant["url"].as_str().unwrap().rsplit('/').next().unwrap();
+    let whole = variant["bytes"].as_u64().unwrap();
+    let cached = site
+        .path()
+        .join(support::CACHE_DIR)
+        .join("variants")
+        .join(name);
+    let bytes = fs::read(&cached).unwrap();
+    fs::write(&cached, &bytes[..bytes.len() / 2]).unwrap();
+    fs::remove_file(site.path().join(support::HUGO_IMAGES).join(name)).unwrap();
+    fake.clear_requests();
+
+    let run = fake.run_build(site.path(), &["-v"]);
+    run.assert_success();
+    assert!(fake.media_requests().is_empty(), "the original is cached");
+    assert!(
+        run.stderr.contains("1 files encoded"),
+        "one file made again: {}",
+        run.stderr
+    );
+    assert_eq!(fs::read(&cached).unwrap().len() as u64, whole);
+    let served = fs::read(site.path().join(support::HUGO_IMAGES).join(name)).unwrap();
+    assert_eq!(served.len() as u64, whole);
+    support::assert_html_refs_exist(site.path());
+}
+
 #[test]
 fn a_deleted_post_is_forgotten_by_the_cache_too() {
     let fake = FakeApi::start(Scenario::new().posts(three_posts()));
