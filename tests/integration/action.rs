@@ -1101,38 +1101,17 @@ fn the_cache_steps_restore_before_and_save_only_after_success() {
 /// (check-jsonschema's vendored copy: no network).
 #[test]
 fn the_action_matches_its_schema() {
-    if !Command::new("check-jsonschema")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        support::skip(
-            "check-jsonschema is not on PATH (pip install check-jsonschema, see .ci/run), so \
-             action.yml was not checked against its schema",
-        );
-        return;
-    }
-    let out = Command::new("check-jsonschema")
-        .args(["--builtin-schema", "vendor.github-actions"])
-        .arg(root().join("action.yml"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "check-jsonschema:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    support::assert_matches_schema(
+        "vendor.github-actions",
+        &[root().join("action.yml")],
+        "action.yml's inputs and steps",
     );
 }
 
 /// shellcheck reads each `run:` script as bash, as actionlint does for the workflows' scripts.
 #[test]
 fn the_action_scripts_pass_shellcheck() {
-    if !Command::new("shellcheck")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
+    if !support::runs("shellcheck", "--version") {
         support::skip(
             "shellcheck is not on PATH (apt-get install shellcheck), so the action's scripts \
              were not checked",

@@ -12,6 +12,7 @@ use std::process::Command;
 use yaml_serde::Value as Yaml;
 
 use crate::support;
+use crate::workflows::assert_flags_exist;
 
 fn pipeline_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gitlab/.gitlab-ci.yml")
@@ -63,13 +64,6 @@ fn job<'a>(jobs: &'a [(String, Yaml)], name: &str) -> &'a Yaml {
         .1
 }
 
-fn tool_present(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success())
-}
-
 #[test]
 fn gitlab_commands_use_flags_the_binary_has() {
     let pipeline = pipeline();
@@ -80,24 +74,8 @@ fn gitlab_commands_use_flags_the_binary_has() {
                 let Some(command) = line.strip_prefix("instabake ") else {
                     continue;
                 };
-                let words: Vec<&str> = command.split_whitespace().collect();
-                let subcommand: Vec<&str> = words
-                    .iter()
-                    .take_while(|w| !w.starts_with('-'))
-                    .copied()
-                    .collect();
-                let mut args = subcommand.clone();
-                args.push("--help");
-                let help = support::run(Path::new("."), &args, &[]);
-                help.assert_success();
-                for flag in words.iter().filter(|w| w.starts_with("--")) {
-                    assert!(
-                        help.stdout.contains(flag),
-                        "job {name}: `instabake {command}`: {flag} is not a flag of `instabake {}`",
-                        subcommand.join(" ")
-                    );
-                }
-                commands.push(subcommand.join(" "));
+                let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+                commands.push(assert_flags_exist(&format!("job {name}"), &words));
             }
         }
     }
@@ -202,7 +180,7 @@ fn script_of(job: &Yaml, key: &str) -> String {
 /// first failure.
 #[test]
 fn gitlab_scripts_pass_shellcheck() {
-    if !tool_present("shellcheck") {
+    if !support::runs("shellcheck", "--version") {
         support::skip(
             "shellcheck is not on PATH (apt-get install shellcheck), so the GitLab example's \
              scripts were not checked",
@@ -239,22 +217,9 @@ fn gitlab_scripts_pass_shellcheck() {
 /// GitLab's published CI schema (check-jsonschema's vendored copy: no network).
 #[test]
 fn gitlab_pipeline_matches_its_schema() {
-    if !tool_present("check-jsonschema") {
-        support::skip(
-            "check-jsonschema is not on PATH (pip install check-jsonschema, see .ci/run), so \
-             the GitLab example was not checked against its schema",
-        );
-        return;
-    }
-    let out = Command::new("check-jsonschema")
-        .args(["--builtin-schema", "vendor.gitlab-ci"])
-        .arg(pipeline_file())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "check-jsonschema:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    support::assert_matches_schema(
+        "vendor.gitlab-ci",
+        &[pipeline_file()],
+        "the GitLab example's jobs",
     );
 }

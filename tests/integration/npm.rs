@@ -294,14 +294,7 @@ fn npx_instabake_runs_the_packed_platform_package_and_bakes_the_example_site() {
         "npx instabake build",
         support::RUN_TIMEOUT,
     );
-    let data = support::read_data(&site);
-    let expected: Vec<String> = support::demo_posts(&site.join("demo-feed"))
-        .iter()
-        .map(|post| post["id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(support::post_ids(&data), expected);
-    assert_eq!(data["source"], "replay");
-    support::assert_html_refs_exist(&site);
+    support::assert_baked_demo_feed(&site, &site.join("demo-feed"));
 
     // A failing command fails alike through npx and through the launcher itself: same code, and
     // the binary's own message.

@@ -132,38 +132,26 @@ fn binstall_finds_every_archive_the_release_workflow_builds() {
 fn pypi_is_given_the_wheels_alone() {
     let text = fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
     let workflow: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
-    let wheels_job = &workflow["jobs"]["wheels"]["steps"];
-    let uploaded = wheels_job
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|step| {
-            step["uses"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("actions/upload-artifact"))
-        })
+    // The steps of a job that use an action (by the start of its `uses:`).
+    let using = |job: &str, action: &str| -> Vec<&yaml_serde::Value> {
+        workflow["jobs"][job]["steps"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("no job {job}"))
+            .iter()
+            .filter(|step| step["uses"].as_str().is_some_and(|u| u.starts_with(action)))
+            .collect()
+    };
+    let uploaded = *using("wheels", "actions/upload-artifact")
+        .first()
         .expect("the wheels job uploads no artifact");
     let wheel_artifact = uploaded["with"]["name"].as_str().unwrap();
     assert!(wheel_artifact.starts_with("wheel-"), "{wheel_artifact}");
 
-    let steps = workflow["jobs"]["publish"]["steps"].as_sequence().unwrap();
-    let pypi = steps
-        .iter()
-        .find(|step| {
-            step["uses"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("pypa/gh-action-pypi-publish"))
-        })
+    let pypi = *using("publish", "pypa/gh-action-pypi-publish")
+        .first()
         .expect("the publish job does not publish to PyPI");
     let folder = pypi["with"]["packages-dir"].as_str().unwrap();
-    let downloads: Vec<&yaml_serde::Value> = steps
-        .iter()
-        .filter(|step| {
-            step["uses"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("actions/download-artifact"))
-        })
-        .collect();
+    let downloads = using("publish", "actions/download-artifact");
     let into_folder: Vec<_> = downloads
         .iter()
         .filter(|step| step["with"]["path"].as_str() == Some(folder))

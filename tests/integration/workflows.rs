@@ -114,41 +114,37 @@ fn invocations() -> Vec<Invocation> {
     found
 }
 
+/// Checks that every flag of an instabake command line (the words after `instabake`) is a flag of
+/// its subcommand, as that subcommand's `--help` lists them, and returns the subcommand (`build`,
+/// `token refresh`). `whence` says where the command line was found.
+pub fn assert_flags_exist(whence: &str, words: &[String]) -> String {
+    let subcommand: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .take_while(|w| !w.starts_with('-'))
+        .collect();
+    let mut args = subcommand.clone();
+    args.push("--help");
+    let help = support::run(Path::new("."), &args, &[]);
+    help.assert_success();
+    for flag in words.iter().filter(|w| w.starts_with("--")) {
+        assert!(
+            help.stdout.contains(flag.as_str()),
+            "{whence}: `instabake {}`: {flag} is not a flag of `instabake {}`",
+            words.join(" "),
+            subcommand.join(" ")
+        );
+    }
+    subcommand.join(" ")
+}
+
 #[test]
 fn workflow_commands_use_flags_the_binary_has() {
-    let invocations = invocations();
-    for Invocation { file, words } in &invocations {
-        let subcommand: Vec<&str> = words
-            .iter()
-            .map(String::as_str)
-            .take_while(|w| !w.starts_with('-'))
-            .collect();
-        let mut args = subcommand.clone();
-        args.push("--help");
-        let help = support::run(Path::new("."), &args, &[]);
-        help.assert_success();
-        for flag in words.iter().filter(|w| w.starts_with("--")) {
-            assert!(
-                help.stdout.contains(flag.as_str()),
-                "{}: `instabake {}`: {flag} is not a flag of `instabake {}`",
-                file.display(),
-                words.join(" "),
-                subcommand.join(" ")
-            );
-        }
-    }
-    // The deploy workflow's build and the refresh workflow's token refresh, at least.
-    let commands: Vec<String> = invocations
+    let commands: Vec<String> = invocations()
         .iter()
-        .map(|i| {
-            i.words
-                .iter()
-                .take_while(|w| !w.starts_with('-'))
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|Invocation { file, words }| assert_flags_exist(&file.display().to_string(), words))
         .collect();
+    // The deploy workflow's build and the refresh workflow's token refresh, at least.
     for expected in ["build", "token refresh"] {
         assert!(
             commands.iter().any(|c| c == expected),
@@ -168,11 +164,7 @@ fn workflows_pass_actionlint() {
     };
     assert!(version.status.success());
     // Without shellcheck, actionlint passes every `run:` script unread.
-    if !Command::new("shellcheck")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success())
-    {
+    if !support::runs("shellcheck", "--version") {
         support::skip(
             "shellcheck is not on PATH (apt-get install shellcheck), so the workflows' \
              `run:` scripts were not checked",
@@ -223,28 +215,7 @@ fn workflows_pass_actionlint() {
 /// GitHub's published schema of a workflow (check-jsonschema's vendored copy: no network).
 #[test]
 fn workflows_match_their_schema() {
-    if !Command::new("check-jsonschema")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        support::skip(
-            "check-jsonschema is not on PATH (pip install check-jsonschema, see .ci/run), so \
-             the workflows were not checked against their schema",
-        );
-        return;
-    }
-    let out = Command::new("check-jsonschema")
-        .args(["--builtin-schema", "vendor.github-workflows"])
-        .args(workflows())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "check-jsonschema:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::assert_matches_schema("vendor.github-workflows", &workflows(), "the workflows");
 }
 
 /// `refresh-token.yml` keeps every scheduled example workflow enabled on each run, failed or not:

@@ -160,6 +160,38 @@ pub fn skip(why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }
 
+/// Whether `program arg` runs and succeeds: how a test finds out that an outside tool is there.
+pub fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// Checks `files` against one of check-jsonschema's vendored schemas (`vendor.github-actions`,
+/// `vendor.gitlab-ci`, ...: no network), or skips when check-jsonschema is missing. `what` names
+/// the files in the skip message.
+pub fn assert_matches_schema(schema: &str, files: &[PathBuf], what: &str) {
+    if !runs("check-jsonschema", "--version") {
+        skip(&format!(
+            "check-jsonschema is not on PATH (pip install check-jsonschema, see .ci/run), so \
+             {what} were not checked against their schema"
+        ));
+        return;
+    }
+    let out = Command::new("check-jsonschema")
+        .args(["--builtin-schema", schema])
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "check-jsonschema --builtin-schema {schema}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Copies the folder `from` into `to` (which exists), leaving out the `skip` paths (relative to
 /// `from`, e.g. the files a bake or a generator wrote there), so a test starts from the sources.
 pub fn copy_sources(from: &Path, to: &Path, skip: &[&str]) {
@@ -192,6 +224,19 @@ fn copy_sources_under(from: &Path, to: &Path, relative: &Path, skip: &[&str]) {
 /// The bundled recorded feed (`example-site/demo-feed/`, made by `examples/make_demo_feed.rs`).
 pub fn demo_feed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site/demo-feed")
+}
+
+/// Checks a bake of the demo feed at `feed` into the Hugo site `site`: every post, in the feed's
+/// order, from the replay, and every image the site refers to is there.
+pub fn assert_baked_demo_feed(site: &Path, feed: &Path) {
+    let data = read_data(site);
+    let expected: Vec<String> = demo_posts(feed)
+        .iter()
+        .map(|post| post["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(post_ids(&data), expected);
+    assert_eq!(data["source"], "replay");
+    assert_html_refs_exist(site);
 }
 
 /// The posts of a recorded feed: every page, following `paging.next` from `media.json`.
