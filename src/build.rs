@@ -8,9 +8,7 @@
 use std::sync::Arc;
 
 use crate::cache::Cache;
-use crate::commands;
-use crate::commands::token::TokenCheck;
-use crate::config::Config;
+use crate::config::{Account, Config};
 use crate::emit::{self, Emitted};
 use crate::error::{Error, Result};
 use crate::failpoint;
@@ -18,8 +16,9 @@ use crate::feed;
 use crate::media::{self, Fetcher};
 use crate::render;
 use crate::report;
-use crate::source::{api, replay, Feed, Origin};
+use crate::source::{api, cached, replay, Feed, Origin};
 use crate::token::Token;
+use crate::upkeep::{self, TokenCheck};
 
 /// What a successful bake did, for the summary line.
 #[derive(Debug, Clone)]
@@ -33,19 +32,25 @@ pub struct Summary {
     pub token: TokenCheck,
 }
 
-/// Runs a bake to the end.
+/// Runs a bake to the end: the site's account, baked on its own.
 pub async fn run(config: &Config) -> Result<Summary> {
+    bake(config, &config.account).await
+}
+
+/// Bakes one account: its feed, with its token, through its cache, into its files. Settings shared
+/// by every account (images, video, render, token policy, the source's API) come from `config`.
+pub async fn bake(config: &Config, account: &Account) -> Result<Summary> {
     failpoint::panic("panic-main", "build");
-    let cache = Arc::new(Cache::open(&config.cache_dir)?);
-    emit::recover(config, &cache)?;
-    let http = crate::http::client(config.timeout)?;
+    let cache = Arc::new(Cache::open(&account.cache_dir)?);
+    emit::recover(&account.paths, &cache)?;
+    let http = crate::http::client(config.source.timeout)?;
     let Fetched {
         feed,
         fetcher,
         fallback,
         token,
-    } = fetch(config, &cache, &http).await?;
-    let feed = crate::curate::curate(feed, config.limit);
+    } = fetch(config, account, &cache, &http).await?;
+    let feed = crate::curate::curate(feed, account.limit);
     report::info(format!(
         "baking {} posts ({})",
         feed.posts.len(),
@@ -57,12 +62,12 @@ pub async fn run(config: &Config) -> Result<Summary> {
         .iter()
         .flat_map(|p| p.items.iter().cloned())
         .collect();
-    let videos = if config.video_download {
+    let videos = if config.video.download {
         media::bake_videos(
             items.clone(),
             fetcher.clone(),
             cache.clone(),
-            config.video_max_bytes,
+            config.video.max_bytes(),
         )
         .await
     } else {
@@ -72,10 +77,10 @@ pub async fn run(config: &Config) -> Result<Summary> {
         items,
         fetcher,
         cache.clone(),
-        Arc::new(config.media.clone()),
+        Arc::new(config.images.clone()),
     )
     .await;
-    let (document, images) = feed::assemble(&feed, &baked, &videos, &config.url_prefix);
+    let (document, images) = feed::assemble(&feed, &baked, &videos, &account.paths.url_prefix);
     if document.posts.is_empty() {
         return Err(Error::NothingBaked(if feed.posts.is_empty() {
             "the account has no posts to show".to_owned()
@@ -83,20 +88,16 @@ pub async fn run(config: &Config) -> Result<Summary> {
             "every post's media failed (see the warnings above)".to_owned()
         }));
     }
-    let html = render::render(
-        &document,
-        &config.render_settings(),
-        config.template.as_deref(),
-    )?;
+    let html = render::render(&document, &config.render)?;
     let mut data = serde_json::to_string_pretty(&document)
-        .map_err(|e| Error::io("write", &config.data, std::io::Error::other(e)))?;
+        .map_err(|e| Error::io("write", &account.paths.data, std::io::Error::other(e)))?;
     data.push('\n');
     // The feed is kept first: if the run is killed while writing the site, a fallback bake still
     // has the feed whose originals are in the cache.
     if feed.origin != Origin::Cache {
-        cache.store_feed(&feed)?;
+        cached::store(&cache, &feed)?;
     }
-    let emitted = emit::emit(config, &cache, &images, &data, &html)?;
+    let emitted = emit::emit(&account.paths, &cache, &images, &data, &html)?;
     let originals = media::original_keys(
         feed.posts
             .iter()
@@ -141,60 +142,62 @@ impl Fetched {
 }
 
 /// Gets the feed, and the fetcher for its media.
-async fn fetch(config: &Config, cache: &Cache, http: &reqwest::Client) -> Result<Fetched> {
-    if let Some(dir) = &config.replay {
+async fn fetch(
+    config: &Config,
+    account: &Account,
+    cache: &Cache,
+    http: &reqwest::Client,
+) -> Result<Fetched> {
+    if let Some(dir) = &config.source.replay {
         report::info(format!("reading the recorded feed in {}", dir.display()));
         return Ok(Fetched::new(
-            replay::feed(dir, config.limit)?,
+            replay::feed(dir, account.limit)?,
             Fetcher::Dir(dir.clone()),
         ));
     }
     let fetcher = Fetcher::Http(http.clone());
     if config.offline {
-        return match cache.last_feed() {
-            Some(feed) => Ok(Fetched::new(from_cache(feed), fetcher)),
+        return match cached::last_feed(cache) {
+            Some(feed) => Ok(Fetched::new(feed, fetcher)),
             None => Err(Error::NothingBaked(
                 "--offline was given and the cache holds no feed yet; run once online first"
                     .to_owned(),
             )),
         };
     }
-    if let (Some(max_age), Some(feed)) = (config.max_age, cache.last_feed()) {
+    if let (Some(max_age), Some(feed)) = (config.source.max_age, cached::last_feed(cache)) {
         if age_of(&feed.fetched_at).is_some_and(|age| age < max_age) {
             report::info(format!(
                 "the cached feed was fetched {}, within max_age: not calling the API",
                 age(&feed.fetched_at)
             ));
-            return Ok(Fetched::new(from_cache(feed), fetcher));
+            return Ok(Fetched::new(feed, fetcher));
         }
     }
-    let token = Token::load(&config.token_env, config.token_file.as_deref())?;
-    let (token, check) = commands::token::before_build(config, cache, http, token).await?;
-    let client = api::Client::new(http.clone(), &config.api_base, token)?;
+    let token = Token::load(&account.token_env, account.token_file.as_deref())?;
+    let (token, check) = upkeep::before_build(config, account, cache, http, token).await?;
+    let client = api::Client::new(http.clone(), &config.source.api_base, token)?;
     report::info("fetching posts from the Instagram API");
-    let mut fetched = match client.feed(config.limit).await {
+    let mut fetched = match client.feed(account.limit).await {
         Ok(feed) => Fetched::new(feed, fetcher),
-        Err(error) if error.is_source_failure() && !config.strict => match cache.last_feed() {
-            Some(feed) => {
-                report::warn(format!(
-                    "{error}. Baking the last good feed from the cache instead, fetched {}.",
-                    age(&feed.fetched_at)
-                ));
-                let mut fetched = Fetched::new(from_cache(feed), fetcher);
-                fetched.fallback = Some(error.to_string());
-                fetched
+        Err(error) if error.is_source_failure() && !config.strict => {
+            match cached::last_feed(cache) {
+                Some(feed) => {
+                    report::warn(format!(
+                        "{error}. Baking the last good feed from the cache instead, fetched {}.",
+                        age(&feed.fetched_at)
+                    ));
+                    let mut fetched = Fetched::new(feed, fetcher);
+                    fetched.fallback = Some(error.to_string());
+                    fetched
+                }
+                None => return Err(error),
             }
-            None => return Err(error),
-        },
+        }
         Err(error) => return Err(error),
     };
     fetched.token = check;
     Ok(fetched)
-}
-
-fn from_cache(mut feed: Feed) -> Feed {
-    feed.origin = Origin::Cache;
-    feed
 }
 
 fn origin_name(origin: Origin) -> &'static str {

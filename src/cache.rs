@@ -21,22 +21,15 @@
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::atomic;
 use crate::error::{Error, Result};
-use crate::source::Feed;
 
 /// An open cache folder.
 #[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
-}
-
-/// The files instabake wrote into the site, relative to the site folder.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Manifest {
-    pub files: Vec<String>,
 }
 
 impl Cache {
@@ -120,54 +113,22 @@ impl Cache {
         std::fs::metadata(self.variants_dir().join(file)).is_ok_and(|m| m.len() == bytes)
     }
 
-    /// The last feed fetched successfully.
-    pub fn last_feed(&self) -> Option<Feed> {
-        let bytes = std::fs::read(self.dir.join("feed.json")).ok()?;
+    fn named_path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// A named record at the top of the cache (`feed.json`, `token.json`, `manifest.json`), as the
+    /// stage that keeps it shapes it. Absent when there is none or it does not parse: a record
+    /// that cannot be read is one the stage must do without.
+    pub fn load<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+        let bytes = std::fs::read(self.named_path(name)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Keeps a feed as the last good one. Media URLs are left out: they are signed, expire within
-    /// days, and a CDN URL has no business in any file we write; a fallback bake finds each item's
-    /// image among the originals by its id instead.
-    pub fn store_feed(&self, feed: &Feed) -> Result<()> {
-        let path = self.dir.join("feed.json");
-        let mut feed = feed.clone();
-        for item in feed.posts.iter_mut().flat_map(|p| p.items.iter_mut()) {
-            item.image_url = None;
-            item.video_url = None;
-        }
-        let json = serde_json::to_vec_pretty(&feed)
-            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
-        atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
-    }
-
-    /// What is known about the token's lifetime, if the record describes `token`.
-    pub fn token_state(&self, token: &crate::token::Token) -> Option<crate::token::TokenState> {
-        let bytes = std::fs::read(self.dir.join("token.json")).ok()?;
-        let state: crate::token::TokenState = serde_json::from_slice(&bytes).ok()?;
-        state.describes(token).then_some(state)
-    }
-
-    /// Keeps the token's lifetime after a refresh.
-    pub fn store_token_state(&self, state: &crate::token::TokenState) -> Result<()> {
-        let path = self.dir.join("token.json");
-        let json = serde_json::to_vec_pretty(state)
-            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
-        atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
-    }
-
-    /// The files written into the site by the last bake.
-    pub fn manifest(&self) -> Manifest {
-        std::fs::read(self.dir.join("manifest.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
-    }
-
-    /// Records the files written into the site.
-    pub fn store_manifest(&self, manifest: &Manifest) -> Result<()> {
-        let path = self.dir.join("manifest.json");
-        let json = serde_json::to_vec_pretty(manifest)
+    /// Keeps a named record, replacing the one before in one atomic step.
+    pub fn store<T: Serialize>(&self, name: &str, record: &T) -> Result<()> {
+        let path = self.named_path(name);
+        let json = serde_json::to_vec_pretty(record)
             .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
         atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
@@ -241,6 +202,7 @@ pub fn file_name_for_id(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[test]
     fn ids_cannot_become_paths() {

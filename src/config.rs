@@ -9,10 +9,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::emit::SitePaths;
 use crate::error::{Error, Result};
-use crate::media::{Format, MediaSettings};
+use crate::media::{MediaSettings, VideoSettings};
+use crate::render::RenderSettings;
 use crate::source::api::is_api_version;
-use crate::token::DEFAULT_TOKEN_ENV;
+use crate::source::SourceSettings;
+use crate::token::{TokenSettings, DEFAULT_TOKEN_ENV};
 
 /// The name of the configuration file looked for from the current folder upwards.
 pub const CONFIG_FILE: &str = "instabake.toml";
@@ -88,7 +91,9 @@ impl Preset {
     }
 }
 
-/// `instabake.toml` as written by the user. Every key is optional.
+/// `instabake.toml` as written by the user. Every key is optional. The top-level keys and `[paths]`
+/// take their defaults from the preset, the environment and the flags; every other section is the
+/// settings of the stage that reads it, with that stage's defaults.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct FileConfig {
@@ -105,36 +110,10 @@ struct FileConfig {
     #[serde(deserialize_with = "duration")]
     timeout: Option<std::time::Duration>,
     paths: FilePaths,
-    token: FileToken,
-    images: FileImages,
-    video: FileVideo,
-    render: FileRender,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct FileToken {
-    warn_days: Option<i64>,
-    auto_refresh: Option<bool>,
-    refresh_days: Option<i64>,
-}
-
-/// The token's lifetime policy (`[token]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenSettings {
-    /// Warn (an annotation in CI) when the token expires within this many days.
-    pub warn_days: i64,
-    /// Let `build` refresh the token when a refresh is due, writing it back to `token_file`.
-    pub auto_refresh: bool,
-    /// With `auto_refresh`: refresh when the token expires within this many days.
-    pub refresh_days: i64,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct FileVideo {
-    download: Option<bool>,
-    max_mb: Option<u64>,
+    token: TokenSettings,
+    images: MediaSettings,
+    video: VideoSettings,
+    render: RenderSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -144,28 +123,6 @@ struct FilePaths {
     url_prefix: Option<String>,
     partial: Option<PathBuf>,
     data: Option<PathBuf>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct FileImages {
-    widths: Option<Vec<u32>>,
-    formats: Option<Vec<Format>>,
-    jpeg_quality: Option<u8>,
-    webp_quality: Option<u8>,
-    webp_effort: Option<u8>,
-    avif_quality: Option<u8>,
-    avif_speed: Option<u8>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct FileRender {
-    template: Option<PathBuf>,
-    sizes: Option<String>,
-    eager: Option<usize>,
-    captions: Option<bool>,
-    dates: Option<bool>,
 }
 
 /// What the command line can override; the binary fills this from its flags.
@@ -181,74 +138,56 @@ pub struct Overrides {
     pub fail_if_token_expires_within: Option<i64>,
 }
 
-/// The merged, validated configuration of one run. Paths are absolute or relative to the current
-/// folder, already joined with the site folder.
+/// One account's bake: which posts, read with which token, kept in which cache, written to which
+/// files. The pipeline runs on this value ([`crate::build::bake`]); a site has one today, and
+/// several accounts will be a loop over a list of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The account's name in `[[accounts]]`; `None` for a site's single account, which keeps the
+    /// plain file names and the cache folder as it is.
+    pub name: Option<String>,
+    /// How many posts to bake.
+    pub limit: usize,
+    /// The environment variable that holds the token.
+    pub token_env: String,
+    /// A file that holds the token (read first, written back by `auto_refresh`).
+    pub token_file: Option<PathBuf>,
+    /// The account's cache: its last good feed, originals, variants, manifest and token state.
+    pub cache_dir: PathBuf,
+    /// Where its bake is written into the site.
+    pub paths: SitePaths,
+}
+
+/// The merged, validated configuration of one run, a section per stage. Paths are absolute or
+/// relative to the current folder, already joined with the site folder.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
+    /// The site folder.
     pub site: PathBuf,
     pub preset: Preset,
-    /// How many posts to bake.
-    pub limit: usize,
-    /// The API base with its version: `api_base` (or `INSTABAKE_API_BASE`) as given when it
-    /// carries one (`.../v25.0`), else with `api_version` appended.
-    pub api_base: String,
-    /// `api_version`, e.g. `v26.0`.
-    pub api_version: String,
-    pub token_env: String,
-    pub token_file: Option<PathBuf>,
-    pub cache_dir: PathBuf,
-    /// A recorded replay folder to read instead of the API.
-    pub replay: Option<PathBuf>,
-    /// A feed fetched less than this long ago is baked from the cache without calling the API.
-    pub max_age: Option<std::time::Duration>,
-    /// How long to wait for a connection or for the next bytes of an answer.
-    pub timeout: std::time::Duration,
+    /// The account to bake.
+    pub account: Account,
+    /// Where the feed comes from.
+    pub source: SourceSettings,
+    /// `[token]`.
     pub token: TokenSettings,
+    /// `[images]`.
+    pub images: MediaSettings,
+    /// `[video]`.
+    pub video: VideoSettings,
+    /// `[render]`.
+    pub render: RenderSettings,
     /// Fail the bake when the token expires within this many days.
     pub fail_if_token_expires_within: Option<i64>,
-    /// Where baked images are written.
-    pub images_dir: PathBuf,
-    /// The public URL of `images_dir`, ending in `/`.
-    pub url_prefix: String,
-    pub partial: PathBuf,
-    pub data: PathBuf,
-    pub media: MediaSettings,
-    /// Download video files (reels) so they play from the site; off by default, since a video is
-    /// often 10 to 50 times the size of its images.
-    pub video_download: bool,
-    /// Videos larger than this are not downloaded (the poster links to the post instead).
-    pub video_max_bytes: u64,
-    /// A site's own template replacing the built-in one.
-    pub template: Option<PathBuf>,
-    /// The `sizes` attribute of every `<img>` and `<source>`.
-    pub sizes: String,
-    /// How many leading images load eagerly (the first row); the rest get `loading="lazy"`.
-    pub eager: usize,
-    /// Show each post's caption (without its trailing hashtags) under the tile.
-    pub captions: bool,
-    /// Show each post's date under the tile.
-    pub dates: bool,
+    /// `--strict`: never fall back on the cache's last good feed.
     pub strict: bool,
+    /// `--offline`: bake the cache's last good feed without calling the API.
     pub offline: bool,
 }
 
-/// The default `sizes`: a grid of three columns on wide screens, two on phones, in a container that
-/// stops growing at about 960 px.
-pub const DEFAULT_SIZES: &str = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw";
-
 impl Config {
-    /// What the template reads besides the feed.
-    pub fn render_settings(&self) -> crate::render::RenderSettings {
-        crate::render::RenderSettings {
-            sizes: self.sizes.clone(),
-            eager: self.eager,
-            captions: self.captions,
-            dates: self.dates,
-        }
-    }
-
     /// Finds and reads the config file, merges it with the flags, environment and preset, and
     /// validates the result.
     pub fn load(overrides: &Overrides) -> Result<Config> {
@@ -309,53 +248,50 @@ impl Config {
         Ok(config)
     }
 
+    /// Checks each section with its stage's own rules, then what ties sections together. The
+    /// message names the key.
     fn validate(&self) -> std::result::Result<(), String> {
-        if self.limit == 0 || self.limit > 10_000 {
+        let account = &self.account;
+        if account.limit == 0 || account.limit > 10_000 {
             return Err(format!(
                 "limit = {} is out of range (1 to 10000)",
-                self.limit
+                account.limit
             ));
         }
-        self.media.validate()?;
-        if !(self.url_prefix.starts_with('/')
-            || self.url_prefix.starts_with("http://")
-            || self.url_prefix.starts_with("https://"))
+        self.images.validate()?;
+        let url_prefix = &account.paths.url_prefix;
+        if !(url_prefix.starts_with('/')
+            || url_prefix.starts_with("http://")
+            || url_prefix.starts_with("https://"))
         {
             return Err(format!(
-                "paths.url_prefix = {:?} must start with / or http(s)://",
-                self.url_prefix
+                "paths.url_prefix = {url_prefix:?} must start with / or http(s)://"
             ));
         }
-        if self.api_base.is_empty() || url::Url::parse(&self.api_base).is_err() {
-            return Err(format!("api_base = {:?} is not a URL", self.api_base));
+        let source = &self.source;
+        if source.api_base.is_empty() || url::Url::parse(&source.api_base).is_err() {
+            return Err(format!("api_base = {:?} is not a URL", source.api_base));
         }
-        if !is_api_version(&self.api_version) {
+        if !is_api_version(&source.api_version) {
             return Err(format!(
                 "api_version = {:?} is not a Graph API version such as \"{DEFAULT_API_VERSION}\"",
-                self.api_version
+                source.api_version
             ));
         }
-        if self.token.auto_refresh && self.token_file.is_none() {
+        if !(1..=600).contains(&source.timeout.as_secs()) {
+            return Err(format!(
+                "timeout = \"{}s\" is out of range (1s to 10m)",
+                source.timeout.as_secs()
+            ));
+        }
+        self.token.validate()?;
+        if self.token.auto_refresh && account.token_file.is_none() {
             return Err(
                 "token.auto_refresh = true needs token_file: the refreshed token must be \
                         written back somewhere (in CI, use `instabake token refresh` and store \
                         the new token as a secret instead; see README)"
                     .to_owned(),
             );
-        }
-        for (key, days) in [
-            ("token.warn_days", self.token.warn_days),
-            ("token.refresh_days", self.token.refresh_days),
-        ] {
-            if !(0..=60).contains(&days) {
-                return Err(format!("{key} = {days} is out of range (0 to 60)"));
-            }
-        }
-        if !(1..=600).contains(&self.timeout.as_secs()) {
-            return Err(format!(
-                "timeout = \"{}s\" is out of range (1s to 10m)",
-                self.timeout.as_secs()
-            ));
         }
         Ok(())
     }
@@ -412,50 +348,40 @@ fn merge(
     if !url_prefix.ends_with('/') {
         url_prefix.push('/');
     }
-    let defaults = MediaSettings::default();
-    Config {
-        file: path,
-        preset,
+    let account = Account {
+        name: None,
         limit: overrides.limit.or(file.limit).unwrap_or(12),
-        api_base: with_version(&api_base, &api_version),
-        api_version,
         token_env: file
             .token_env
             .unwrap_or_else(|| DEFAULT_TOKEN_ENV.to_owned()),
         token_file: file.token_file.map(from_config),
         cache_dir: in_site(file.cache_dir, ".instabake"),
-        replay: overrides.replay.clone().or(file.replay.map(from_config)),
-        max_age: file.max_age,
-        timeout: file.timeout.unwrap_or(std::time::Duration::from_secs(20)),
-        token: TokenSettings {
-            warn_days: file.token.warn_days.unwrap_or(14),
-            auto_refresh: file.token.auto_refresh.unwrap_or(false),
-            refresh_days: file.token.refresh_days.unwrap_or(30),
+        paths: SitePaths {
+            root: site.clone(),
+            images: in_site(file.paths.images, images),
+            url_prefix,
+            partial: in_site(file.paths.partial, partial),
+            data: in_site(file.paths.data, data),
         },
+    };
+    let mut render = file.render;
+    render.template = render.template.map(|p| site.join(p));
+    Config {
+        file: path,
+        preset,
+        account,
+        source: SourceSettings {
+            api_base: with_version(&api_base, &api_version),
+            api_version,
+            timeout: file.timeout.unwrap_or(std::time::Duration::from_secs(20)),
+            max_age: file.max_age,
+            replay: overrides.replay.clone().or(file.replay.map(from_config)),
+        },
+        token: file.token,
+        images: file.images,
+        video: file.video,
+        render,
         fail_if_token_expires_within: overrides.fail_if_token_expires_within,
-        images_dir: in_site(file.paths.images, images),
-        url_prefix,
-        partial: in_site(file.paths.partial, partial),
-        data: in_site(file.paths.data, data),
-        media: MediaSettings {
-            widths: file.images.widths.unwrap_or(defaults.widths),
-            formats: file.images.formats.unwrap_or(defaults.formats),
-            jpeg_quality: file.images.jpeg_quality.unwrap_or(defaults.jpeg_quality),
-            webp_quality: file.images.webp_quality.unwrap_or(defaults.webp_quality),
-            webp_effort: file.images.webp_effort.unwrap_or(defaults.webp_effort),
-            avif_quality: file.images.avif_quality.unwrap_or(defaults.avif_quality),
-            avif_speed: file.images.avif_speed.unwrap_or(defaults.avif_speed),
-        },
-        video_download: file.video.download.unwrap_or(false),
-        video_max_bytes: file.video.max_mb.unwrap_or(50) << 20,
-        template: file.render.template.map(|p| site.join(p)),
-        sizes: file
-            .render
-            .sizes
-            .unwrap_or_else(|| DEFAULT_SIZES.to_owned()),
-        eager: file.render.eager.unwrap_or(3),
-        captions: file.render.captions.unwrap_or(false),
-        dates: file.render.dates.unwrap_or(false),
         strict: overrides.strict,
         offline: overrides.offline,
         site,
@@ -555,15 +481,18 @@ mod tests {
             ..Overrides::default()
         };
         let config = merge(file, &overrides, site.clone(), None, None);
-        assert_eq!(config.limit, 7);
+        assert_eq!(config.account.limit, 7);
         assert_eq!(config.preset, Preset::Zola);
+        let paths = &config.account.paths;
         assert_eq!(
-            config.partial,
+            paths.partial,
             site.join("templates/partials/instagram.html")
         );
-        assert_eq!(config.data, site.join("data/ig.json"));
-        assert_eq!(config.images_dir, site.join("static/instagram"));
-        assert_eq!(config.url_prefix, "/instagram/");
+        assert_eq!(paths.data, site.join("data/ig.json"));
+        assert_eq!(paths.images, site.join("static/instagram"));
+        assert_eq!(paths.url_prefix, "/instagram/");
+        assert_eq!(config.account.cache_dir, site.join(".instabake"));
+        assert_eq!(config.account.name, None);
     }
 
     #[test]

@@ -22,11 +22,35 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::atomic;
-use crate::cache::{Cache, Manifest};
-use crate::config::Config;
+use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::failpoint;
 use crate::paths;
+
+/// Where a bake writes into the site: all that the emit stage needs to know of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitePaths {
+    /// The site folder. Manifest entries are relative to it, and nothing outside it is deleted.
+    pub root: PathBuf,
+    /// Where baked images are written.
+    pub images: PathBuf,
+    /// The public URL of `images`, ending in `/`.
+    pub url_prefix: String,
+    /// The HTML partial.
+    pub partial: PathBuf,
+    /// The JSON data file.
+    pub data: PathBuf,
+}
+
+/// The files instabake wrote into the site, relative to the site folder: kept in the cache so that
+/// they, and nothing else, are pruned.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    files: Vec<String>,
+}
+
+/// The manifest's name in the cache.
+const MANIFEST: &str = "manifest.json";
 
 /// What the emit stage did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -44,40 +68,43 @@ pub struct Emitted {
 /// `data` must not differ from the site's current data file only by its fetch time, or it is not
 /// rewritten (see [`same_but_fetch_time`]).
 pub fn emit(
-    config: &Config,
+    site: &SitePaths,
     cache: &Cache,
     images: &[String],
     data: &str,
     partial: &str,
 ) -> Result<Emitted> {
     let mut emitted = Emitted::default();
-    let previous = cache.manifest();
+    let previous: Manifest = cache.load(MANIFEST).unwrap_or_default();
     let written: BTreeSet<String> = images
         .iter()
-        .map(|name| relative(&config.site, &config.images_dir.join(name)))
+        .map(|name| relative(&site.root, &site.images.join(name)))
         .chain([
-            relative(&config.site, &config.data),
-            relative(&config.site, &config.partial),
+            relative(&site.root, &site.data),
+            relative(&site.root, &site.partial),
         ])
         .collect();
-    cache.store_manifest(&Manifest {
-        files: previous
-            .files
-            .iter()
-            .chain(&written)
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-    })?;
+    cache.store(
+        MANIFEST,
+        &Manifest {
+            files: previous
+                .files
+                .iter()
+                .chain(&written)
+                .cloned()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        },
+    )?;
     failpoint::kill("manifest-extended");
 
-    std::fs::create_dir_all(&config.images_dir)
-        .map_err(|e| Error::io("create the images folder", &config.images_dir, e))?;
+    std::fs::create_dir_all(&site.images)
+        .map_err(|e| Error::io("create the images folder", &site.images, e))?;
     let variants = cache.variants_dir();
     for name in images {
         let from = variants.join(name);
-        let to = config.images_dir.join(name);
+        let to = site.images.join(name);
         if !same_size(&from, &to) {
             let bytes =
                 std::fs::read(&from).map_err(|e| Error::io("read the cached image", &from, e))?;
@@ -88,15 +115,15 @@ pub fn emit(
     }
 
     let mut journal = Journal::default();
-    emitted.data_written = stage_if_changed(&config.data, data, same_but_fetch_time, &mut journal)?;
+    emitted.data_written = stage_if_changed(&site.data, data, same_but_fetch_time, &mut journal)?;
     emitted.partial_written =
-        stage_if_changed(&config.partial, partial, |a, b| a == b, &mut journal)?;
+        stage_if_changed(&site.partial, partial, |a, b| a == b, &mut journal)?;
     failpoint::kill("staged");
     commit(cache, &journal)?;
 
     for old in previous.files.iter().filter(|f| !written.contains(*f)) {
         // A manifest edited by hand must not make us delete files outside the site.
-        let Some(path) = paths::inside(&config.site, old) else {
+        let Some(path) = paths::inside(&site.root, old) else {
             continue;
         };
         match std::fs::remove_file(&path) {
@@ -111,9 +138,12 @@ pub fn emit(
             )),
         }
     }
-    cache.store_manifest(&Manifest {
-        files: written.into_iter().collect(),
-    })?;
+    cache.store(
+        MANIFEST,
+        &Manifest {
+            files: written.into_iter().collect(),
+        },
+    )?;
     Ok(emitted)
 }
 
@@ -187,7 +217,7 @@ fn commit(cache: &Cache, journal: &Journal) -> Result<()> {
 /// half done (renames the staged files that are still there; a journal is written only once every
 /// staged file is complete, so rolling forward is always right), and removes staged files that no
 /// journal lists and the temporary files of interrupted writes (`.instabake-*.tmp`).
-pub fn recover(config: &Config, cache: &Cache) -> Result<()> {
+pub fn recover(site: &SitePaths, cache: &Cache) -> Result<()> {
     let path = journal_path(cache);
     match std::fs::read(&path) {
         Ok(bytes) => {
@@ -207,7 +237,7 @@ pub fn recover(config: &Config, cache: &Cache) -> Result<()> {
             std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
         }
         Err(_) => {
-            for target in [&config.data, &config.partial] {
+            for target in [&site.data, &site.partial] {
                 if let (Some(dir), Some(name)) = (target.parent(), target.file_name()) {
                     let _ = std::fs::remove_file(dir.join(staged_name(&name.to_string_lossy())));
                 }
@@ -215,9 +245,9 @@ pub fn recover(config: &Config, cache: &Cache) -> Result<()> {
         }
     }
     let dirs = [
-        Some(config.images_dir.as_path()),
-        config.data.parent(),
-        config.partial.parent(),
+        Some(site.images.as_path()),
+        site.data.parent(),
+        site.partial.parent(),
         Some(cache.dir()),
         Some(&cache.variants_dir()),
         Some(&cache.dir().join("originals")),

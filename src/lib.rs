@@ -35,5 +35,6 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod token;
+pub mod upkeep;
 
 pub use error::{Error, ExitCode};

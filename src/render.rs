@@ -6,9 +6,9 @@
 //! template language (Hugo's Go templates, Zola's Tera, Jekyll's Liquid, Eleventy's Nunjucks) would
 //! otherwise execute `{{ ... }}` written in a caption.
 
-use std::path::Path;
+use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::feed::Document;
@@ -16,10 +16,15 @@ use crate::feed::Document;
 /// The built-in partial.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");
 
-/// Settings the template reads besides the feed.
-#[derive(Debug, Clone, Serialize)]
+/// The `[render]` section: the template, and the settings it reads besides the feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RenderSettings {
-    /// The `sizes` attribute.
+    /// A site's own template replacing the built-in one; relative to the site folder in the
+    /// config file, joined with it once loaded. Not shown to the template.
+    #[serde(skip_serializing)]
+    pub template: Option<PathBuf>,
+    /// The `sizes` attribute of every `<img>` and `<source>`.
     pub sizes: String,
     /// How many posts load eagerly (the first row).
     pub eager: usize,
@@ -29,13 +34,25 @@ pub struct RenderSettings {
     pub dates: bool,
 }
 
-/// Renders the partial. `template` is a site's own template file, or `None` for the built-in one.
-pub fn render(
-    document: &Document,
-    settings: &RenderSettings,
-    template: Option<&Path>,
-) -> Result<String> {
-    let (name, source) = match template {
+/// The default `sizes`: a grid of three columns on wide screens, two on phones, in a container that
+/// stops growing at about 960 px.
+pub const DEFAULT_SIZES: &str = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw";
+
+impl Default for RenderSettings {
+    fn default() -> Self {
+        RenderSettings {
+            template: None,
+            sizes: DEFAULT_SIZES.to_owned(),
+            eager: 3,
+            captions: false,
+            dates: false,
+        }
+    }
+}
+
+/// Renders the partial, with the site's own template when `settings.template` names one.
+pub fn render(document: &Document, settings: &RenderSettings) -> Result<String> {
+    let (name, source) = match settings.template.as_deref() {
         Some(path) => (
             path.display().to_string(),
             std::fs::read_to_string(path).map_err(|e| Error::Template {
@@ -123,12 +140,10 @@ mod tests {
             posts: vec![],
         };
         let settings = RenderSettings {
-            sizes: String::new(),
-            eager: 3,
-            captions: false,
-            dates: false,
+            template: Some(path),
+            ..RenderSettings::default()
         };
-        let err = render(&document, &settings, Some(&path))
+        let err = render(&document, &settings)
             .unwrap_err()
             .to_string();
         assert!(err.contains("mine.html"), "{err}");

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::report;
 
@@ -67,8 +68,48 @@ impl Token {
     }
 }
 
+/// The token's lifetime policy: the `[token]` section.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenSettings {
+    /// Warn (an annotation in CI) when the token expires within this many days.
+    pub warn_days: i64,
+    /// Let `build` refresh the token when a refresh is due, writing it back to `token_file`.
+    pub auto_refresh: bool,
+    /// With `auto_refresh`: refresh when the token expires within this many days.
+    pub refresh_days: i64,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        TokenSettings {
+            warn_days: 14,
+            auto_refresh: false,
+            refresh_days: 30,
+        }
+    }
+}
+
+impl TokenSettings {
+    /// Checks ranges; the message names the key.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        for (key, days) in [
+            ("token.warn_days", self.warn_days),
+            ("token.refresh_days", self.refresh_days),
+        ] {
+            if !(0..=60).contains(&days) {
+                return Err(format!("{key} = {days} is out of range (0 to 60)"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Instagram refreshes a long-lived token only once it is this old.
 pub const MIN_AGE_TO_REFRESH: Duration = Duration::from_secs(24 * 3600);
+
+/// The token state's name in the cache.
+const STATE_RECORD: &str = "token.json";
 
 /// What is known about the token's lifetime, kept in the cache as `token.json`: never the token
 /// itself, only a one-way fingerprint that ties the record to the token it describes (a token
@@ -96,6 +137,18 @@ impl TokenState {
     /// Whether this record describes `token`.
     pub fn describes(&self, token: &Token) -> bool {
         self.fingerprint == fingerprint(token)
+    }
+
+    /// What the cache knows about `token`'s lifetime, if its record describes this token.
+    pub fn load(cache: &Cache, token: &Token) -> Option<TokenState> {
+        cache
+            .load::<TokenState>(STATE_RECORD)
+            .filter(|state| state.describes(token))
+    }
+
+    /// Keeps this record in the cache, after a refresh.
+    pub fn store(&self, cache: &Cache) -> Result<()> {
+        cache.store(STATE_RECORD, self)
     }
 
     /// Days until expiry, to the nearest day (negative once expired); `None` if the record is

@@ -10,8 +10,8 @@ use crate::error::{Error, Result};
 use crate::render;
 use crate::report;
 use crate::source::api::{self, ErrorClass};
-use crate::source::{Account, Feed, Origin};
-use crate::token::Token;
+use crate::source::{cached, Account, Feed, Origin};
+use crate::token::{Token, TokenState};
 
 /// One check's outcome.
 enum Outcome {
@@ -84,12 +84,15 @@ fn check_template(config: &Config) -> Outcome {
         fetched_at: crate::source::now_rfc3339(),
         origin: Origin::Live,
     };
-    let (document, _) =
-        crate::feed::assemble(&feed, &HashMap::new(), &HashMap::new(), &config.url_prefix);
-    let settings = config.render_settings();
+    let (document, _) = crate::feed::assemble(
+        &feed,
+        &HashMap::new(),
+        &HashMap::new(),
+        &config.account.paths.url_prefix,
+    );
     match (
-        render::render(&document, &settings, config.template.as_deref()),
-        &config.template,
+        render::render(&document, &config.render),
+        &config.render.template,
     ) {
         (Ok(_), Some(path)) => Outcome::Ok(format!("{} renders", path.display())),
         (Ok(_), None) => Outcome::Ok("the built-in template".to_owned()),
@@ -99,10 +102,10 @@ fn check_template(config: &Config) -> Outcome {
 
 fn check_folders(config: &Config) -> Outcome {
     let folders = [
-        Some(config.images_dir.as_path()),
-        config.partial.parent(),
-        config.data.parent(),
-        Some(config.cache_dir.as_path()),
+        Some(config.account.paths.images.as_path()),
+        config.account.paths.partial.parent(),
+        config.account.paths.data.parent(),
+        Some(config.account.cache_dir.as_path()),
     ];
     let mut problems = Vec::new();
     for folder in folders.into_iter().flatten() {
@@ -135,15 +138,18 @@ fn writable(dir: &Path) -> std::io::Result<()> {
 }
 
 fn check_cache(config: &Config) -> Outcome {
-    if !config.cache_dir.is_dir() {
+    if !config.account.cache_dir.is_dir() {
         return Outcome::Warn(format!(
             "{} does not exist yet: the first bake makes it; until then a failed API call has no \
              feed to fall back on",
-            config.cache_dir.display()
+            config.account.cache_dir.display()
         ));
     }
-    let Ok(cache) = Cache::open(&config.cache_dir) else {
-        return Outcome::Fail(format!("cannot open {}", config.cache_dir.display()));
+    let Ok(cache) = Cache::open(&config.account.cache_dir) else {
+        return Outcome::Fail(format!(
+            "cannot open {}",
+            config.account.cache_dir.display()
+        ));
     };
     if cache.dir().join("commit.json").exists() {
         return Outcome::Warn(
@@ -151,7 +157,7 @@ fn check_cache(config: &Config) -> Outcome {
                 .to_owned(),
         );
     }
-    match cache.last_feed() {
+    match cached::last_feed(&cache) {
         Some(feed) => Outcome::Ok(format!(
             "last good feed: {} posts, fetched {}",
             feed.posts.len(),
@@ -165,12 +171,15 @@ fn check_cache(config: &Config) -> Outcome {
 
 /// The token, the account behind it, its permission to read posts, and its expiry.
 async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
-    let token = match Token::load(&config.token_env, config.token_file.as_deref()) {
+    let token = match Token::load(
+        &config.account.token_env,
+        config.account.token_file.as_deref(),
+    ) {
         Ok(token) => token,
         Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
     };
-    let client = match crate::http::client(config.timeout)
-        .and_then(|http| api::Client::new(http, &config.api_base, token.clone()))
+    let client = match crate::http::client(config.source.timeout)
+        .and_then(|http| api::Client::new(http, &config.source.api_base, token.clone()))
     {
         Ok(client) => client,
         Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
@@ -210,11 +219,12 @@ async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
     ));
     // Opening the cache would create it: look only when it is there.
     let state = config
+        .account
         .cache_dir
         .is_dir()
-        .then(|| Cache::open(&config.cache_dir).ok())
+        .then(|| Cache::open(&config.account.cache_dir).ok())
         .flatten()
-        .and_then(|cache| cache.token_state(&token));
+        .and_then(|cache| TokenState::load(&cache, &token));
     checks.push((
         "expiry",
         match state {

@@ -1,4 +1,5 @@
-//! `instabake token status|refresh`, and the token checks `build` makes before it fetches.
+//! `instabake token status|refresh`. The checks `build` makes before it fetches are in
+//! [`crate::upkeep`].
 //!
 //! A long-lived token lives 60 days and can be refreshed once it is a day old; a refresh gives it
 //! 60 days again. The API does not say when a token expires, so instabake learns it from each
@@ -12,13 +13,17 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::report;
 use crate::source::api;
-use crate::token::{self, Token, TokenState, MIN_AGE_TO_REFRESH};
+use crate::token::{self, Token, TokenState};
+use crate::upkeep::too_young;
 
 /// `token status`: checks the token with one call, prints the account and what is known of the
 /// expiry. Fails with [`Error::TokenExpiring`] when it expires within `warn_days`.
 pub async fn status(config: &Config, warn_days: i64) -> Result<()> {
-    let token = Token::load(&config.token_env, config.token_file.as_deref())?;
-    let cache = Cache::open(&config.cache_dir)?;
+    let token = Token::load(
+        &config.account.token_env,
+        config.account.token_file.as_deref(),
+    )?;
+    let cache = Cache::open(&config.account.cache_dir)?;
     let client = client(config, &token)?;
     let me = client.me().await?;
     let who = me
@@ -35,7 +40,7 @@ pub async fn status(config: &Config, warn_days: i64) -> Result<()> {
     if me.account_type.as_deref() == Some("PERSONAL") {
         report::warn(personal_account_hint());
     }
-    match cache.token_state(&token) {
+    match TokenState::load(&cache, &token) {
         Some(state) => {
             let days = state.days_left().unwrap_or(0);
             report::out(format!(
@@ -71,9 +76,12 @@ pub struct Handover<'a> {
 /// `token refresh`: refreshes the token, records the new expiry, and hands the new token only
 /// where asked.
 pub async fn refresh(config: &Config, handover: Handover<'_>) -> Result<()> {
-    let token = Token::load(&config.token_env, config.token_file.as_deref())?;
-    let cache = Cache::open(&config.cache_dir)?;
-    let before = cache.token_state(&token);
+    let token = Token::load(
+        &config.account.token_env,
+        config.account.token_file.as_deref(),
+    )?;
+    let cache = Cache::open(&config.account.cache_dir)?;
+    let before = TokenState::load(&cache, &token);
     if let Some(state) = before.as_ref().filter(|s| too_young(s)) {
         report::out(format!(
             "not refreshed: the token was refreshed {}, and Instagram refreshes a token only once \
@@ -86,7 +94,7 @@ pub async fn refresh(config: &Config, handover: Handover<'_>) -> Result<()> {
     }
     let refreshed = client(config, &token)?.refresh().await?;
     let after = TokenState::new(&refreshed.token, refreshed.expires_in);
-    cache.store_token_state(&after)?;
+    after.store(&cache)?;
     if let Some(before) = &before {
         if before.expires_at >= after.expires_at {
             report::out(format!(
@@ -127,102 +135,10 @@ pub async fn refresh(config: &Config, handover: Handover<'_>) -> Result<()> {
     Ok(())
 }
 
-/// What `build` learnt about the token.
-#[derive(Debug, Clone, Default)]
-pub struct TokenCheck {
-    /// Whole days left, when known.
-    pub days_left: Option<i64>,
-    pub expiry_date: Option<String>,
-}
-
-/// The checks `build` makes before it fetches: refreshes the token when `[token] auto_refresh` is
-/// on and a refresh is due (writing the new token back to `token_file`), warns when it expires
-/// within `warn_days`, and fails when it expires within `--fail-if-token-expires-within`. Returns
-/// the token to use.
-pub async fn before_build(
-    config: &Config,
-    cache: &Cache,
-    http: &reqwest::Client,
-    token: Token,
-) -> Result<(Token, TokenCheck)> {
-    let mut token = token;
-    let mut state = cache.token_state(&token);
-    if config.token.auto_refresh && refresh_due(state.as_ref(), config.token.refresh_days) {
-        match auto_refresh(config, cache, http, &token).await {
-            Ok((new_token, new_state)) => {
-                token = new_token;
-                state = Some(new_state);
-            }
-            Err(e) => report::warn(format!(
-                "could not refresh the token ({e}); baking with the current one"
-            )),
-        }
-    }
-    let check = TokenCheck {
-        days_left: state.as_ref().and_then(TokenState::days_left),
-        expiry_date: state.as_ref().map(|s| s.expiry_date().to_owned()),
-    };
-    if let (Some(days), Some(date)) = (check.days_left, &check.expiry_date) {
-        if let Some(within) = config.fail_if_token_expires_within {
-            if days <= within {
-                return Err(Error::TokenExpiring {
-                    days,
-                    date: date.clone(),
-                    within,
-                });
-            }
-        }
-        if days <= config.token.warn_days {
-            report::warn(format!(
-                "the access token expires in {days} days ({date}): refresh it with `instabake \
-                 token refresh`, or the feed will stop updating"
-            ));
-        }
-    }
-    Ok((token, check))
-}
-
-async fn auto_refresh(
-    config: &Config,
-    cache: &Cache,
-    http: &reqwest::Client,
-    token: &Token,
-) -> Result<(Token, TokenState)> {
-    let client = api::Client::new(http.clone(), &config.api_base, token.clone())?;
-    let refreshed = client.refresh().await?;
-    // Validation makes auto_refresh require a token file: the new token must go somewhere.
-    if let Some(path) = &config.token_file {
-        token::write_token_file(path, &refreshed.token)
-            .map_err(|e| Error::io("write the new token to", path, e))?;
-    }
-    let state = TokenState::new(&refreshed.token, refreshed.expires_in);
-    cache.store_token_state(&state)?;
-    report::info(format!(
-        "refreshed the access token: it now expires {}",
-        state.expiry_date()
-    ));
-    Ok((refreshed.token, state))
-}
-
-/// A refresh is due when the expiry is unknown or within `refresh_days`, and the last refresh
-/// (if known) is at least a day old.
-fn refresh_due(state: Option<&TokenState>, refresh_days: i64) -> bool {
-    match state {
-        None => true,
-        Some(state) => {
-            !too_young(state) && state.days_left().is_none_or(|days| days <= refresh_days)
-        }
-    }
-}
-
-fn too_young(state: &TokenState) -> bool {
-    state.age().is_some_and(|age| age < MIN_AGE_TO_REFRESH)
-}
-
 fn client(config: &Config, token: &Token) -> Result<api::Client> {
     api::Client::new(
-        crate::http::client(config.timeout)?,
-        &config.api_base,
+        crate::http::client(config.source.timeout)?,
+        &config.source.api_base,
         token.clone(),
     )
 }

@@ -71,8 +71,9 @@ impl Format {
     }
 }
 
-/// How images are resized and encoded.
+/// How images are resized and encoded: the `[images]` section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MediaSettings {
     pub widths: Vec<u32>,
     pub formats: Vec<Format>,
@@ -96,6 +97,33 @@ impl Default for MediaSettings {
             avif_quality: 60,
             avif_speed: 10,
         }
+    }
+}
+
+/// Whether reels' video files are baked too: the `[video]` section.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VideoSettings {
+    /// Download video files so they play from the site; off by default, since a video is often 10
+    /// to 50 times the size of its images.
+    pub download: bool,
+    /// Videos larger than this many MiB are not downloaded (the poster links to the post instead).
+    pub max_mb: u64,
+}
+
+impl Default for VideoSettings {
+    fn default() -> Self {
+        VideoSettings {
+            download: false,
+            max_mb: 50,
+        }
+    }
+}
+
+impl VideoSettings {
+    /// The size limit in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_mb.saturating_mul(1 << 20)
     }
 }
 

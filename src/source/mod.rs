@@ -3,10 +3,31 @@
 //! source it was.
 
 pub mod api;
+pub mod cached;
 pub mod replay;
 pub mod wire;
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
+
+/// Where the feed comes from and how it is fetched: the top-level `api_base`, `api_version`,
+/// `timeout`, `max_age` and `replay` keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSettings {
+    /// The API base with its version: `api_base` (or `INSTABAKE_API_BASE`) as given when it
+    /// carries one (`.../v25.0`), else with `api_version` appended.
+    pub api_base: String,
+    /// `api_version`, e.g. `v26.0`.
+    pub api_version: String,
+    /// How long to wait for a connection or for the next bytes of an answer.
+    pub timeout: Duration,
+    /// A feed fetched less than this long ago is baked from the cache without calling the API.
+    pub max_age: Option<Duration>,
+    /// A recorded replay folder to read instead of the API.
+    pub replay: Option<PathBuf>,
+}
 
 /// Which source a feed came from; recorded in the data file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
