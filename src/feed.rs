@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::caption;
 use crate::media::{Encoded, Format, ItemError, VideoFile};
 use crate::report;
-use crate::source::{Feed, ItemKind, Origin, PostKind};
+use crate::source::{Account, Feed, ItemKind, Origin, Post, PostKind};
 
 /// The schema version; bumped only on an incompatible change.
 pub const SCHEMA: u32 = 1;
@@ -115,17 +115,63 @@ pub fn assemble(
     let mut files = Vec::new();
     let mut posts = Vec::new();
     for post in &feed.posts {
-        let caption_text = post
-            .caption
-            .as_deref()
-            .map(caption::without_trailing_hashtags)
-            .unwrap_or_default();
-        let post_alt = post.alt_text.clone().unwrap_or_else(|| {
-            derived_alt(&caption_text, post.kind, feed.account.username.as_deref())
-        });
+        let (caption_text, alt) = caption_and_alt(post, feed.account.username.as_deref());
+        let baked = Baked {
+            images: baked,
+            videos,
+            url_prefix,
+        };
+        let media = baked.post_media(post, &alt, &mut files);
+        if media.is_empty() {
+            report::warn(format!(
+                "post {} left out: none of its media could be baked",
+                post.id
+            ));
+            continue;
+        }
+        posts.push(post_doc(post, caption_text, alt, media));
+    }
+    let document = Document {
+        schema: SCHEMA,
+        generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
+        source: feed.origin,
+        fetched_at: feed.fetched_at.clone(),
+        account: account_doc(&feed.account),
+        posts,
+    };
+    (document, files)
+}
+
+/// The caption without its trailing block of hashtags, and the post's alt text: its own, else one
+/// derived from that caption.
+fn caption_and_alt(post: &Post, username: Option<&str>) -> (String, String) {
+    let caption_text = post
+        .caption
+        .as_deref()
+        .map(caption::without_trailing_hashtags)
+        .unwrap_or_default();
+    let alt = post
+        .alt_text
+        .clone()
+        .unwrap_or_else(|| derived_alt(&caption_text, post.kind, username));
+    (caption_text, alt)
+}
+
+/// What the media engine made of a feed, as the document refers to it.
+struct Baked<'a> {
+    images: &'a HashMap<String, Result<Encoded, ItemError>>,
+    videos: &'a HashMap<String, Result<VideoFile, ItemError>>,
+    url_prefix: &'a str,
+}
+
+impl Baked<'_> {
+    /// A post's baked media, in order, each with its video file when one was baked; the files
+    /// they use are added to `files`. An item that failed is left out with a warning naming the
+    /// post; a video that failed leaves its poster, which links to the post.
+    fn post_media(&self, post: &Post, post_alt: &str, files: &mut Vec<String>) -> Vec<MediaDoc> {
         let mut media = Vec::new();
         for item in &post.items {
-            let encoded = match baked.get(&item.id) {
+            let encoded = match self.images.get(&item.id) {
                 Some(Ok(encoded)) => encoded,
                 Some(Err(why)) => {
                     report::warn(format!(
@@ -141,15 +187,15 @@ pub fn assemble(
                 item.id.clone(),
                 item.kind,
                 item.alt_text.clone(),
-                &post_alt,
+                post_alt,
                 encoded,
-                url_prefix,
+                self.url_prefix,
             );
-            match videos.get(&item.id) {
+            match self.videos.get(&item.id) {
                 Some(Ok(video)) => {
                     files.push(video.file.clone());
                     doc.video = Some(VideoDoc {
-                        url: format!("{url_prefix}{}", video.file),
+                        url: format!("{}{}", self.url_prefix, video.file),
                         bytes: video.bytes,
                     });
                 }
@@ -161,61 +207,57 @@ pub fn assemble(
             }
             media.push(doc);
         }
-        if media.is_empty() {
-            report::warn(format!(
-                "post {} left out: none of its media could be baked",
-                post.id
-            ));
-            continue;
-        }
-        posts.push(PostDoc {
-            id: post.id.clone(),
-            kind: post.kind,
-            product: post.product.clone(),
-            permalink: post.permalink.as_deref().and_then(web_url),
-            date: post
-                .timestamp
-                .as_deref()
-                .filter(|t| t.len() >= 10 && t.as_bytes()[4] == b'-')
-                .map(|t| t[..10].to_owned()),
-            timestamp: post.timestamp.clone(),
-            hashtags: post
-                .caption
-                .as_deref()
-                .map(caption::hashtags)
-                .unwrap_or_default(),
-            mentions: post
-                .caption
-                .as_deref()
-                .map(caption::mentions)
-                .unwrap_or_default(),
-            caption: post.caption.clone(),
-            caption_text,
-            alt: post_alt,
-            media,
-        });
+        media
     }
-    let username = feed.account.username.clone();
-    let document = Document {
-        schema: SCHEMA,
-        generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
-        source: feed.origin,
-        fetched_at: feed.fetched_at.clone(),
-        account: AccountDoc {
-            id: feed.account.id.clone(),
-            profile_url: username
-                .as_deref()
-                .filter(|u| {
-                    u.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
-                })
-                .map(|u| format!("https://www.instagram.com/{u}/")),
-            username,
-            account_type: feed.account.account_type.clone(),
-        },
-        posts,
-    };
-    (document, files)
+}
+
+/// A post's entry, with its caption's hashtags and mentions picked out and its date for templates
+/// that cannot parse dates.
+fn post_doc(post: &Post, caption_text: String, alt: String, media: Vec<MediaDoc>) -> PostDoc {
+    PostDoc {
+        id: post.id.clone(),
+        kind: post.kind,
+        product: post.product.clone(),
+        permalink: post.permalink.as_deref().and_then(web_url),
+        date: post
+            .timestamp
+            .as_deref()
+            .filter(|t| t.len() >= 10 && t.as_bytes()[4] == b'-')
+            .map(|t| t[..10].to_owned()),
+        timestamp: post.timestamp.clone(),
+        hashtags: post
+            .caption
+            .as_deref()
+            .map(caption::hashtags)
+            .unwrap_or_default(),
+        mentions: post
+            .caption
+            .as_deref()
+            .map(caption::mentions)
+            .unwrap_or_default(),
+        caption: post.caption.clone(),
+        caption_text,
+        alt,
+        media,
+    }
+}
+
+/// The account's entry, with a link to its profile when the username is one Instagram could have
+/// (so that no text from the API becomes part of a URL unchecked).
+fn account_doc(account: &Account) -> AccountDoc {
+    let username = account.username.clone();
+    AccountDoc {
+        id: account.id.clone(),
+        profile_url: username
+            .as_deref()
+            .filter(|u| {
+                u.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+            })
+            .map(|u| format!("https://www.instagram.com/{u}/")),
+        username,
+        account_type: account.account_type.clone(),
+    }
 }
 
 fn media_doc(

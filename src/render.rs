@@ -143,9 +143,7 @@ mod tests {
             template: Some(path),
             ..RenderSettings::default()
         };
-        let err = render(&document, &settings)
-            .unwrap_err()
-            .to_string();
+        let err = render(&document, &settings).unwrap_err().to_string();
         assert!(err.contains("mine.html"), "{err}");
         assert!(err.contains("3:"), "{err}");
     }
