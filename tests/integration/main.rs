@@ -15,6 +15,7 @@ mod gitlab;
 mod hostile;
 mod incremental;
 mod npm;
+mod old_cache;
 mod packaging;
 mod panics;
 mod presets;
