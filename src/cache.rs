@@ -3,20 +3,23 @@
 //!
 //! ```text
 //! .instabake/
-//!   feed.json        the last feed fetched successfully (source-neutral posts)
+//!   feed.json        the last feed fetched successfully (source-neutral posts; `source::cached`)
 //!   originals/<id>   each item's original image, by media id: Instagram's URLs expire, ids do not
 //!                    (one that does not decode is removed, so it is downloaded again)
 //!   variants/        encoded files under content-addressed names, and per source a record of
 //!                    what was made from it (<source hash>.json, shaped by the media engine)
 //!   manifest.json    the files written into the site, so they can be pruned and nothing else is
-//!   token.json       the token's expiry, learnt when it was last refreshed (never the token)
+//!                    (`emit`)
+//!   token.json       the token's expiry, learnt when it was last refreshed, never the token
+//!                    (`token::TokenState`)
 //! ```
 //!
 //! Every write is atomic, so a run killed half way leaves no half-written entry; an entry that is
 //! unreadable for any reason is treated as absent.
 //!
-//! The cache stores; it does not know what the media engine makes. A record is whatever the stage
-//! that keeps it serialises, and pruning asks that stage which records are still of use.
+//! The cache stores; it knows no stage. A record is whatever the stage that keeps it serialises
+//! (named in parentheses above), and pruning asks the media engine which of its records are still
+//! of use. Several accounts will each have a cache folder of their own.
 
 use std::path::{Path, PathBuf};
 
