@@ -1,8 +1,4 @@
-//! A fake Instagram Graph API and media host: a hand-rolled HTTP/1.1 server on `127.0.0.1:0`.
-//!
-//! Hand-rolled on purpose: the tests need responses no HTTP library would produce (a `Content-Length`
-//! larger than the body, a connection closed without a status line, garbage instead of JSON), and
-//! full control over which request gets which answer.
+//! A fake Instagram Graph API and media host, served by the tests' HTTP server (`http.rs`).
 //!
 //! One server plays both hosts:
 //! - the Graph API (`/me`, `/me/media` with cursor paging, `/{id}`, `/{id}/children`,
@@ -13,21 +9,21 @@
 //! - a CDN-like media host under `/media/...` serving real encoded images (see `images.rs`).
 //!
 //! Every request is recorded, and faults can be injected per route (see [`Route`] and [`Fault`]).
-//! Each connection gets one answer and is then closed (`Connection: close`).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 use url::form_urlencoded;
 
+use super::http::{self, Reply, Responder, Response};
 use super::{images, Run, TOKEN};
+
+pub use super::http::Request;
 
 /// Placeholder replaced by the server's `127.0.0.1:PORT` in every raw body it serves (see
 /// [`Fault::raw`]), so bodies can point at the fake media host before the port is known.
@@ -713,37 +709,8 @@ fn timestamp_hours_before(hours: usize) -> String {
 // Requests
 // ---------------------------------------------------------------------------------------------
 
-/// One request as the fake server received it.
-#[derive(Clone, Debug)]
-pub struct Request {
-    pub method: String,
-    /// Path and query exactly as received.
-    pub target: String,
-    /// The path part, as received.
-    pub path: String,
-    /// The query part (without `?`), as received.
-    pub query: String,
-    pub headers: Vec<(String, String)>,
-    /// When the request arrived.
-    pub at: std::time::Instant,
-}
-
+/// What a request means to the fake (the request itself is the HTTP server's).
 impl Request {
-    /// A decoded query parameter.
-    pub fn param(&self, name: &str) -> Option<String> {
-        form_urlencoded::parse(self.query.as_bytes())
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.into_owned())
-    }
-
-    /// A header (name case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-
     /// The path without a version prefix (`/v25.0`) and with repeated slashes collapsed.
     pub fn route_path(&self) -> String {
         normalize_path(&self.path)
@@ -841,62 +808,40 @@ struct State {
 
 /// A running fake server; stops when dropped.
 pub struct FakeApi {
-    addr: SocketAddr,
+    server: http::Server,
     state: Arc<State>,
-    stop: Arc<AtomicBool>,
-    acceptor: Option<JoinHandle<()>>,
 }
 
 impl FakeApi {
     /// Start serving `scenario` on `127.0.0.1:0`.
     pub fn start(mut scenario: Scenario) -> FakeApi {
         scenario.generate_missing_media();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake API to 127.0.0.1:0");
-        let addr = listener
-            .local_addr()
-            .expect("local address of the fake API");
         let state = Arc::new(State {
             scenario: Mutex::new(scenario),
             requests: Mutex::new(Vec::new()),
             media_in_flight: AtomicUsize::new(0),
             media_max_in_flight: AtomicUsize::new(0),
         });
-        let stop = Arc::new(AtomicBool::new(false));
-        let acceptor = {
+        let server = {
             let state = state.clone();
-            let stop = stop.clone();
-            thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let state = state.clone();
-                    thread::spawn(move || serve_connection(stream, &state, addr));
-                }
-            })
+            http::Server::start(move |request, responder| serve(request, responder, &state))
         };
-        FakeApi {
-            addr,
-            state,
-            stop,
-            acceptor: Some(acceptor),
-        }
+        FakeApi { server, state }
     }
 
     /// `http://127.0.0.1:PORT`, what `INSTABAKE_API_BASE` is set to.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url("")
     }
 
     /// `127.0.0.1:PORT`.
     pub fn host(&self) -> String {
-        self.addr.to_string()
+        self.server.addr().to_string()
     }
 
     /// `127.0.0.1:PORT/media`: the media host, which must never appear in anything written.
     pub fn media_host(&self) -> String {
-        format!("{}/media", self.addr)
+        format!("{}/media", self.server.addr())
     }
 
     /// The URL the API hands out for a media host file.
@@ -1020,17 +965,6 @@ impl FakeApi {
     }
 }
 
-impl Drop for FakeApi {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the acceptor so it sees the flag.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
-        }
-    }
-}
-
 fn media_url(host: &str, name: &str) -> String {
     // Shaped like a signed CDN URL; the signature is fake but stable.
     let signature = images::seed_of(name);
@@ -1039,143 +973,24 @@ fn media_url(host: &str, name: &str) -> String {
     )
 }
 
-/// A response before it is written.
-struct Response {
-    status: u16,
-    content_type: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Response {
-    fn json(status: u16, body: &Value) -> Response {
-        Response {
-            status,
-            content_type: "application/json; charset=UTF-8".into(),
-            headers: Vec::new(),
-            body: body.to_string().into_bytes(),
-        }
-    }
-}
-
-enum Action {
-    Respond(Response),
-    Truncate(Response),
-    Close,
-}
-
-fn serve_connection(stream: TcpStream, state: &State, addr: SocketAddr) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let Some(request) = read_request(&stream) else {
-        return;
-    };
+/// Records the request, answers it, and counts the media host requests in flight (until their
+/// answer is written).
+fn serve(request: &Request, responder: Responder, state: &State) {
     state.requests.lock().unwrap().push(request.clone());
     let is_media = request.is_media();
     if is_media {
         let now = state.media_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         state.media_max_in_flight.fetch_max(now, Ordering::SeqCst);
     }
-    let action = answer(&request, state, &addr.to_string());
-    write_action(stream, action);
+    let reply = answer(request, state, &request.server.to_string());
+    responder.send(reply);
     if is_media {
         state.media_in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
-        return None;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let target = parts.next()?.to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).ok()? == 0 {
-            break;
-        }
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            headers.push((name.trim().to_string(), value.trim().to_string()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.parse::<u64>().ok())
-        .unwrap_or(0);
-    if length > 0 {
-        let mut body = Vec::new();
-        let _ = reader.by_ref().take(length).read_to_end(&mut body);
-    }
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path.to_string(), query.to_string()),
-        None => (target.clone(), String::new()),
-    };
-    Some(Request {
-        method,
-        target,
-        path,
-        query,
-        headers,
-        at: std::time::Instant::now(),
-    })
-}
-
-fn write_action(mut stream: TcpStream, action: Action) {
-    let (response, truncate) = match action {
-        Action::Close => {
-            let _ = stream.shutdown(Shutdown::Both);
-            return;
-        }
-        Action::Respond(response) => (response, false),
-        Action::Truncate(response) => (response, true),
-    };
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        response.status,
-        reason(response.status),
-        response.content_type,
-        response.body.len()
-    );
-    for (name, value) in &response.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    let body = if truncate {
-        &response.body[..response.body.len() / 2]
-    } else {
-        &response.body[..]
-    };
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
-    let _ = stream.flush();
-    let _ = stream.shutdown(Shutdown::Both);
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
-}
-
 /// Decide the answer: faults first (in the order they were added), then the normal route.
-fn answer(request: &Request, state: &State, host: &str) -> Action {
+fn answer(request: &Request, state: &State, host: &str) -> Reply {
     let route_path = request.route_path();
     let target = target_of(&route_path);
     let page = match target {
@@ -1210,11 +1025,11 @@ fn answer(request: &Request, state: &State, host: &str) -> Action {
         (Target::MediaFile(_), _) | (_, None) => None,
         _ => state.scenario.lock().unwrap().usage_header.clone(),
     };
-    let mut action = fault_action(request, &target, fault, state, host);
-    if let (Some(usage), Action::Respond(response)) = (usage, &mut action) {
+    let mut reply = fault_action(request, &target, fault, state, host);
+    if let (Some(usage), Reply::Respond(response)) = (usage, &mut reply) {
         response.headers.push(("x-app-usage".to_string(), usage));
     }
-    action
+    reply
 }
 
 fn fault_action(
@@ -1223,13 +1038,13 @@ fn fault_action(
     fault: Option<Fault>,
     state: &State,
     host: &str,
-) -> Action {
+) -> Reply {
     let normal = || {
         let scenario = state.scenario.lock().unwrap().clone();
         normal_response(request, target, &scenario, host)
     };
     match fault {
-        None => Action::Respond(normal()),
+        None => Reply::Respond(normal()),
         Some(Fault::Slow(_)) => unreachable!("delays are not terminal"),
         Some(Fault::Raw {
             status,
@@ -1242,14 +1057,14 @@ fn fault_action(
                 Ok(text) => text.replace(HOST_PLACEHOLDER, host).into_bytes(),
                 Err(binary) => binary.into_bytes(),
             };
-            Action::Respond(Response {
+            Reply::Respond(Response {
                 status,
                 content_type,
                 headers,
                 body,
             })
         }
-        Some(Fault::Html500) => Action::Respond(Response {
+        Some(Fault::Html500) => Reply::Respond(Response {
             status: 500,
             content_type: "text/html; charset=utf-8".into(),
             headers: Vec::new(),
@@ -1258,21 +1073,21 @@ fn fault_action(
                     <p>We're working on it and we'll get it fixed as soon as we can.</p></body></html>\n"
                 .to_vec(),
         }),
-        Some(Fault::Garbage) => Action::Respond(Response {
+        Some(Fault::Garbage) => Reply::Respond(Response {
             status: 200,
             content_type: "application/json; charset=UTF-8".into(),
             headers: Vec::new(),
             body: b"\x00\x01)]}'\n<<<this is not JSON>>> \xff\xfe {\"data\": [".to_vec(),
         }),
-        Some(Fault::Truncated) => Action::Truncate(normal()),
-        Some(Fault::Close) => Action::Close,
-        Some(Fault::Forbidden) => Action::Respond(Response {
+        Some(Fault::Truncated) => Reply::Truncate(normal()),
+        Some(Fault::Close) => Reply::Close,
+        Some(Fault::Forbidden) => Reply::Respond(Response {
             status: 403,
             content_type: "text/plain".into(),
             headers: Vec::new(),
             body: b"URL signature expired".to_vec(),
         }),
-        Some(Fault::NotAnImage) => Action::Respond(Response {
+        Some(Fault::NotAnImage) => Reply::Respond(Response {
             status: 200,
             content_type: "image/jpeg".into(),
             headers: Vec::new(),

@@ -17,6 +17,7 @@
 #![allow(dead_code)]
 
 pub mod fake_api;
+pub mod http;
 pub mod images;
 pub mod samples;
 pub mod wheel;
@@ -34,6 +35,8 @@ use serde_json::Value;
 
 #[allow(unused_imports)]
 pub use fake_api::{Account, FakeApi, Fault, MediaType, Post, Request, Route, Scenario};
+#[allow(unused_imports)]
+pub use http::{http_get, http_get_json};
 
 /// The access token every test uses: recognisable, so a leak is easy to spot.
 pub const TOKEN: &str = "IGQWRsecretTOKEN_do_not_leak_1234567890";
@@ -821,49 +824,4 @@ pub fn decode_entities(text: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// A plain HTTP/1.1 GET with no dependencies, for checking the fake server itself:
-/// `(status, body)`.
-pub fn http_get(url: &str) -> (u16, Vec<u8>) {
-    use std::io::Write;
-    let rest = url.strip_prefix("http://").expect("http:// URL");
-    let (host, target) = match rest.find('/') {
-        Some(pos) => (&rest[..pos], &rest[pos..]),
-        None => (rest, "/"),
-    };
-    let mut stream = std::net::TcpStream::connect(host).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response head");
-    let head = String::from_utf8_lossy(&response[..split]);
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status code");
-    (status, response[split + 4..].to_vec())
-}
-
-/// [`http_get`] of a JSON answer.
-pub fn http_get_json(url: &str) -> (u16, Value) {
-    let (status, body) = http_get(url);
-    let value = serde_json::from_slice(&body).unwrap_or_else(|e| {
-        panic!(
-            "{url} answered non-JSON ({e}): {}",
-            String::from_utf8_lossy(&body)
-        )
-    });
-    (status, value)
 }
