@@ -1,6 +1,7 @@
-//! Test support: a fake Graph API and media host ([`FakeApi`]), generated images, the API response
-//! fixtures (and the shared corpus where it exists), and helpers that run the real binary and
-//! check what it wrote.
+//! Test support: the tests' one HTTP server (`http.rs`), the fake Graph API and media host it
+//! serves ([`FakeApi`], `fake_api/`), generated images, the API response fixtures (and the shared
+//! corpus where it exists), and the helpers every test file shares: paths in the repository, the
+//! tool checks, and running the real binary and checking what it wrote.
 //!
 //! A test reads like this:
 //!
@@ -224,9 +225,15 @@ fn copy_sources_under(from: &Path, to: &Path, relative: &Path, skip: &[&str]) {
     }
 }
 
+/// The package's folder: the repository's root, where `action.yml`, `Cargo.toml`, `npm/` and the
+/// workflows are.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// The bundled recorded feed (`example-site/demo-feed/`, made by `examples/make_demo_feed.rs`).
 pub fn demo_feed() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site/demo-feed")
+    root().join("example-site/demo-feed")
 }
 
 /// Checks a bake of the demo feed at `feed` into the Hugo site `site`: every post, in the feed's
