@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use yaml_serde::Value as Yaml;
 
-use crate::support::{self, wheel, FakeApi, Fault, Post, Route, Scenario, TOKEN};
+use crate::support::{self, root, wheel, FakeApi, Fault, Post, Route, Scenario, TOKEN};
 
 /// What `/refresh_access_token` hands out in these tests.
 const NEW_TOKEN: &str = "IGQWRrefreshedTOKEN_do_not_leak_0987654321";
@@ -33,10 +33,6 @@ const RUN_ID: &str = "4242";
 const RUN_ATTEMPT: &str = "3";
 /// How long one step may take: creating the virtual environment and installing are seconds.
 const STEP_TIMEOUT: Duration = Duration::from_secs(600);
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 // ---------------------------------------------------------------------------------------------
 // action.yml

@@ -9,8 +9,6 @@
 //! `INSTABAKE_REQUIRE_TOOLS=1` (`.ci/run` installs both).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -20,6 +18,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::support;
+use crate::support::http::{self, Reply, Request, Responder, Response};
 
 const CHECK_JS: &str = include_str!("browser/check.js");
 
@@ -36,47 +35,38 @@ fn find_chromium() -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A static file server for `root` on 127.0.0.1 that records every request. `/?check` serves the
-/// page with the check script; `/frame/W` serves a page holding `/?check` in a frame W px wide
-/// (Chromium's headless window is never narrower than 500 px), `/frame/W?plain` the page itself.
+/// A static file server for `root` on 127.0.0.1 (the tests' HTTP server) that records every
+/// request. `/?check` serves the page with the check script; `/frame/W` serves a page holding
+/// `/?check` in a frame W px wide (Chromium's headless window is never narrower than 500 px),
+/// `/frame/W?plain` the page itself.
 struct Server {
+    http: http::Server,
     port: u16,
     requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     fn start(root: PathBuf) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = requests.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (root, log) = (root.clone(), log.clone());
-                thread::spawn(move || serve(stream, &root, &log));
-            }
-        });
-        Server { port, requests }
+        let http =
+            http::Server::start(move |request, responder| serve(request, responder, &root, &log));
+        let port = http.addr().port();
+        Server {
+            http,
+            port,
+            requests,
+        }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        self.http.url(path)
     }
 }
 
-fn serve(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let mut header = String::new();
-    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-        header.clear();
-    }
-    let target = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    log.lock().unwrap().push(target.clone());
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+fn serve(request: &Request, responder: Responder, root: &Path, log: &Mutex<Vec<String>>) {
+    log.lock().unwrap().push(request.target.clone());
+    let (path, query) = (request.path.as_str(), request.query.as_str());
     let (status, kind, body) = if let Some(width) = path.strip_prefix("/frame/") {
         // `?plain`: the page as it is, full height, for a screenshot.
         let (src, height) = if query == "plain" {
@@ -123,15 +113,7 @@ fn serve(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
             Err(_) => (404, "text/plain", b"not found".to_vec()),
         }
     };
-    let head = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
-    let _ = stream.flush();
-    let mut rest = Vec::new();
-    let _ = reader.read_to_end(&mut rest);
+    responder.send(Reply::Respond(Response::new(status, kind, body)));
 }
 
 /// Headless Chromium with a fresh profile and nothing running in the background.

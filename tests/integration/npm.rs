@@ -15,16 +15,12 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::example_site::{example_site, GENERATED};
-use crate::support::{self, succeed, Finished};
+use crate::support::{self, root, succeed, Finished};
 
 /// `npm pack` compresses the debug binary, about 300 MB, and `npm install` unpacks it again: well
 /// under a minute each here, but the machine may be busy.
 const NPM_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 const QUICK: Duration = Duration::from_secs(120);
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn read_json(path: &Path) -> Value {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));

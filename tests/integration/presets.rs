@@ -4,11 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::support::{self, FakeApi, Post, Scenario};
-
-fn demo_feed() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site/demo-feed")
-}
+use crate::support::{self, demo_feed, FakeApi, Post, Scenario};
 
 fn bake(site: &Path, extra: &[&str]) -> support::Run {
     let feed = demo_feed();

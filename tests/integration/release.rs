@@ -5,17 +5,14 @@
 //! the others.
 
 use std::fs;
-use std::path::Path;
+
+use crate::support::root;
 
 /// One binary the workflow builds: its target triple and archive extension.
 #[derive(Debug)]
 pub struct Build {
     pub target: String,
     pub archive: String,
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The `binaries` job's matrix: each `- target:` entry and its `archive:`.

@@ -13,14 +13,10 @@ use std::process::Command;
 use yaml_serde::Value as Yaml;
 
 use crate::action::Action;
-use crate::support;
+use crate::support::{self, root};
 
 /// How the example workflows name the action: this release of it.
 const USES_ACTION: &str = concat!("instabake/instabake@v", env!("CARGO_PKG_VERSION"));
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The example workflows and the project's own (the release workflow).
 fn workflows() -> Vec<PathBuf> {

@@ -1,6 +1,7 @@
-//! Test support: a fake Graph API and media host ([`FakeApi`]), generated images, the API response
-//! fixtures (and the shared corpus where it exists), and helpers that run the real binary and
-//! check what it wrote.
+//! Test support: the tests' one HTTP server (`http.rs`), the fake Graph API and media host it
+//! serves ([`FakeApi`], `fake_api/`), generated images, the API response fixtures (and the shared
+//! corpus where it exists), and the helpers every test file shares: paths in the repository, the
+//! tool checks, and running the real binary and checking what it wrote.
 //!
 //! A test reads like this:
 //!
@@ -17,6 +18,7 @@
 #![allow(dead_code)]
 
 pub mod fake_api;
+pub mod http;
 pub mod images;
 pub mod samples;
 pub mod wheel;
@@ -34,6 +36,8 @@ use serde_json::Value;
 
 #[allow(unused_imports)]
 pub use fake_api::{Account, FakeApi, Fault, MediaType, Post, Request, Route, Scenario};
+#[allow(unused_imports)]
+pub use http::{http_get, http_get_json};
 
 /// The access token every test uses: recognisable, so a leak is easy to spot.
 pub const TOKEN: &str = "IGQWRsecretTOKEN_do_not_leak_1234567890";
@@ -221,9 +225,15 @@ fn copy_sources_under(from: &Path, to: &Path, relative: &Path, skip: &[&str]) {
     }
 }
 
+/// The package's folder: the repository's root, where `action.yml`, `Cargo.toml`, `npm/` and the
+/// workflows are.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// The bundled recorded feed (`example-site/demo-feed/`, made by `examples/make_demo_feed.rs`).
 pub fn demo_feed() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site/demo-feed")
+    root().join("example-site/demo-feed")
 }
 
 /// Checks a bake of the demo feed at `feed` into the Hugo site `site`: every post, in the feed's
@@ -821,49 +831,4 @@ pub fn decode_entities(text: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// A plain HTTP/1.1 GET with no dependencies, for checking the fake server itself:
-/// `(status, body)`.
-pub fn http_get(url: &str) -> (u16, Vec<u8>) {
-    use std::io::Write;
-    let rest = url.strip_prefix("http://").expect("http:// URL");
-    let (host, target) = match rest.find('/') {
-        Some(pos) => (&rest[..pos], &rest[pos..]),
-        None => (rest, "/"),
-    };
-    let mut stream = std::net::TcpStream::connect(host).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response head");
-    let head = String::from_utf8_lossy(&response[..split]);
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status code");
-    (status, response[split + 4..].to_vec())
-}
-
-/// [`http_get`] of a JSON answer.
-pub fn http_get_json(url: &str) -> (u16, Value) {
-    let (status, body) = http_get(url);
-    let value = serde_json::from_slice(&body).unwrap_or_else(|e| {
-        panic!(
-            "{url} answered non-JSON ({e}): {}",
-            String::from_utf8_lossy(&body)
-        )
-    });
-    (status, value)
 }
