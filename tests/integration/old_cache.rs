@@ -64,16 +64,6 @@ fn names_in(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// How many files the media stage downloaded, from the `-v` line `media: N downloaded, ...`.
-fn downloads(run: &Run) -> usize {
-    run.stderr
-        .lines()
-        .find_map(|line| line.strip_prefix("media: "))
-        .and_then(|rest| rest.split_once(" downloaded"))
-        .and_then(|(n, _)| n.parse().ok())
-        .unwrap_or_else(|| panic!("no readable `media: N downloaded` line in the -v output\n{run}"))
-}
-
 /// Every image or video URL under the images prefix in a data file (`src`, variant `url`s,
 /// `srcset` candidates, the video's `url`, wherever they sit), as paths under the images folder.
 fn data_refs(value: &Value, refs: &mut BTreeSet<String>) {
@@ -106,7 +96,7 @@ fn assert_baked_cleanly(old: &OldSite, run: &Run, source: &str) {
     );
     assert_eq!(data["source"], source, "{run}");
     assert_eq!(
-        downloads(run),
+        support::media_work(run).0,
         0,
         "the cached originals were not used\n{run}"
     );

@@ -20,7 +20,7 @@ fn a_rebuild_with_nothing_new_downloads_nothing_and_changes_nothing() {
     let first = fake.run_build(site.path(), &["-v"]);
     first.assert_success();
     // Three images (the video's poster among them), three widths at most, two formats.
-    let (downloads, decodes, encodes) = media_work(&first);
+    let (downloads, decodes, encodes) = support::media_work(&first);
     assert_eq!((downloads, decodes), (3, 3), "{first}");
     assert!(encodes >= 3 * 2, "{first}");
     let before = support::snapshot(&site.path().join("static"));
@@ -32,7 +32,7 @@ fn a_rebuild_with_nothing_new_downloads_nothing_and_changes_nothing() {
     run.assert_success();
     // Byte-identical files could also come from encoding everything again: the work counts show
     // that nothing was downloaded, decoded or encoded.
-    assert_eq!(media_work(&run), (0, 0, 0), "{run}");
+    assert_eq!(support::media_work(&run), (0, 0, 0), "{run}");
     assert!(
         fake.media_requests().is_empty(),
         "nothing new, yet downloaded: {:#?}",
@@ -48,28 +48,6 @@ fn a_rebuild_with_nothing_new_downloads_nothing_and_changes_nothing() {
         partial,
         "the partial changed"
     );
-}
-
-/// The `-v` line `media: N downloaded, N decoded, N files encoded` of a run, as numbers.
-fn media_work(run: &support::Run) -> (usize, usize, usize) {
-    let line = run
-        .stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("media: "))
-        .unwrap_or_else(|| panic!("no `media:` line in the -v output:\n{run}"));
-    let numbers: Vec<usize> = line
-        .split(", ")
-        .map(|part| {
-            part.split_whitespace()
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("unreadable `media:` line {line:?}"))
-        })
-        .collect();
-    match numbers[..] {
-        [downloads, decodes, encodes] => (downloads, decodes, encodes),
-        _ => panic!("unreadable `media:` line {line:?}"),
-    }
 }
 
 #[test]

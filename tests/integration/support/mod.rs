@@ -832,3 +832,25 @@ pub fn decode_entities(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The `-v` line `media: N downloaded, N decoded, N files encoded` of a run, as numbers.
+pub fn media_work(run: &Run) -> (usize, usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("media: "))
+        .unwrap_or_else(|| panic!("no `media:` line in the -v output:\n{run}"));
+    let numbers: Vec<usize> = line
+        .split(", ")
+        .map(|part| {
+            part.split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("unreadable `media:` line {line:?}"))
+        })
+        .collect();
+    match numbers[..] {
+        [downloads, decodes, encodes] => (downloads, decodes, encodes),
+        _ => panic!("unreadable `media:` line {line:?}"),
+    }
+}
