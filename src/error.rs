@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::source::api::ApiError;
+use crate::api_error::ApiError;
 
 /// Exit codes are part of the command-line contract (README, "Exit codes"): CI scripts test them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::api_error::ErrorClass;
 use crate::cache::Cache;
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 use crate::render;
 use crate::report;
-use crate::source::api::{self, ErrorClass};
+use crate::source::api;
 use crate::source::{Account, Feed, Origin};
 use crate::token::Token;
 
