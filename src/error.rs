@@ -45,6 +45,9 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
+    #[error(transparent)]
+    HttpClient(#[from] crate::http::ClientError),
+
     #[error("could not reach the Instagram API ({what}): {source}")]
     Network {
         what: String,
@@ -129,7 +132,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Config { .. } | Error::Usage(_) | Error::MissingToken { .. } => ExitCode::Usage,
-            Error::TokenFile { .. } => ExitCode::Usage,
+            Error::TokenFile { .. } | Error::HttpClient(_) => ExitCode::Usage,
             Error::Template { .. } => ExitCode::Usage,
             Error::Api(_)
             | Error::Network { .. }

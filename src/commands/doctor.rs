@@ -171,6 +171,7 @@ async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
         Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
     };
     let client = match crate::http::client(config.timeout)
+        .map_err(Error::from)
         .and_then(|http| api::Client::new(http, &config.api_base, token.clone()))
     {
         Ok(client) => client,
