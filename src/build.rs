@@ -89,7 +89,7 @@ pub async fn run(config: &Config) -> Result<Summary> {
         config.template.as_deref(),
     )?;
     let mut data = serde_json::to_string_pretty(&document)
-        .map_err(|e| Error::io("write", &config.data, std::io::Error::other(e)))?;
+        .map_err(|e| Error::json("write", &config.data, e))?;
     data.push('\n');
     // The feed is kept first: if the run is killed while writing the site, a fallback bake still
     // has the feed whose originals are in the cache.

@@ -136,8 +136,7 @@ impl Cache {
             item.image_url = None;
             item.video_url = None;
         }
-        let json = serde_json::to_vec_pretty(&feed)
-            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+        let json = serde_json::to_vec_pretty(&feed).map_err(|e| Error::json("write", &path, e))?;
         atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
 
@@ -151,8 +150,7 @@ impl Cache {
     /// Keeps the token's lifetime after a refresh.
     pub fn store_token_state(&self, state: &crate::token::TokenState) -> Result<()> {
         let path = self.dir.join("token.json");
-        let json = serde_json::to_vec_pretty(state)
-            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+        let json = serde_json::to_vec_pretty(state).map_err(|e| Error::json("write", &path, e))?;
         atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
 
@@ -167,8 +165,8 @@ impl Cache {
     /// Records the files written into the site.
     pub fn store_manifest(&self, manifest: &Manifest) -> Result<()> {
         let path = self.dir.join("manifest.json");
-        let json = serde_json::to_vec_pretty(manifest)
-            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+        let json =
+            serde_json::to_vec_pretty(manifest).map_err(|e| Error::json("write", &path, e))?;
         atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
 }

@@ -107,8 +107,10 @@ fn next_step(error: &Error, retry_after: Option<Duration>, attempt: u32, usage: 
 impl Client {
     /// A client for `base` (e.g. `https://graph.instagram.com` or `.../v25.0`).
     pub fn new(http: reqwest::Client, base: &str, token: Token) -> Result<Client> {
-        let mut base = Url::parse(base)
-            .map_err(|e| Error::Usage(format!("api_base {base:?} is not a URL: {e}")))?;
+        let mut base = Url::parse(base).map_err(|source| Error::BadUrl {
+            what: format!("api_base {base:?} is not a URL"),
+            source,
+        })?;
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
@@ -139,9 +141,9 @@ impl Client {
             let body = self
                 .get_fields(&what, &url, &mut fields, FieldSet::post)
                 .await?;
-            let page = MediaPage::parse(&body).map_err(|message| Error::BadResponse {
+            let page = MediaPage::parse(&body).map_err(|source| Error::ResponseJson {
                 what: what.clone(),
-                message,
+                source,
             })?;
             report::detail(format!("{what}: {} posts", page.data.len()));
             let empty = page.data.is_empty();
@@ -264,17 +266,18 @@ impl Client {
         }
     }
 
-    /// [`Client::get`], then the body as JSON of type `T`. The parser's message is redacted: it
-    /// can quote the body, and the body can hold a token.
+    /// [`Client::get`], then the body as JSON of type `T` (a parser's message is redacted: it can
+    /// quote the body, and the body can hold a token).
     async fn get_json<T: serde::de::DeserializeOwned>(&self, what: &str, url: Url) -> Result<T> {
         let body = self.get(what, url).await?;
         parse_json(what, &body)
     }
 
     fn url(&self, path: &str) -> Result<Url> {
-        self.base
-            .join(path)
-            .map_err(|e| Error::Usage(format!("cannot build an API URL for {path}: {e}")))
+        self.base.join(path).map_err(|source| Error::BadUrl {
+            what: format!("cannot build an API URL for {path}"),
+            source,
+        })
     }
 
     /// Takes the path and query of a `paging.next` link and puts them on our API base, without the
@@ -429,12 +432,11 @@ pub fn is_api_version(text: &str) -> bool {
         })
 }
 
-/// A successful answer's body as JSON of type `T`. The parser's message is redacted: it can quote
-/// the body, and the body can hold a token.
+/// A successful answer's body as JSON of type `T`.
 fn parse_json<T: serde::de::DeserializeOwned>(what: &str, body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::BadResponse {
+    serde_json::from_slice(body).map_err(|source| Error::ResponseJson {
         what: what.to_owned(),
-        message: report::redact(&e.to_string()),
+        source,
     })
 }
 

@@ -67,20 +67,22 @@ pub struct WireAccount {
 }
 
 impl MediaPage {
-    /// Parses a list page, also accepting the nested `media` edge shapes.
-    pub fn parse(body: &[u8]) -> Result<MediaPage, String> {
+    /// Parses a list page, also accepting the nested `media` edge shapes. The error is the one
+    /// for the plain shape, which is what the API sends.
+    pub fn parse(body: &[u8]) -> Result<MediaPage, serde_json::Error> {
         match serde_json::from_slice::<MediaPage>(body) {
             Ok(page) => Ok(page),
             Err(direct) => {
-                let mut nested: Nested =
-                    serde_json::from_slice(body).map_err(|_| direct.to_string())?;
+                let Ok(mut nested) = serde_json::from_slice::<Nested>(body) else {
+                    return Err(direct);
+                };
                 loop {
                     if let Some(page) = nested.media {
                         return Ok(page);
                     }
                     match nested.business_discovery {
                         Some(inner) => nested = *inner,
-                        None => return Err(direct.to_string()),
+                        None => return Err(direct),
                     }
                 }
             }
