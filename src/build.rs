@@ -90,7 +90,7 @@ pub async fn bake(config: &Config, account: &Account) -> Result<Summary> {
     }
     let html = render::render(&document, &config.render)?;
     let mut data = serde_json::to_string_pretty(&document)
-        .map_err(|e| Error::io("write", &account.paths.data, std::io::Error::other(e)))?;
+        .map_err(|e| Error::json("write", &account.paths.data, e))?;
     data.push('\n');
     // The feed is kept first: if the run is killed while writing the site, a fallback bake still
     // has the feed whose originals are in the cache.

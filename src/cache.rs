@@ -101,13 +101,10 @@ impl Cache {
     }
 
     /// Keeps a record under a source's hash, replacing the one before.
-    pub fn store_record<T: Serialize>(
-        &self,
-        source_hash: &[u8; 32],
-        record: &T,
-    ) -> std::io::Result<()> {
-        let json = serde_json::to_vec(record).map_err(std::io::Error::other)?;
-        atomic::write(&self.record_path(source_hash), &json)
+    pub fn store_record<T: Serialize>(&self, source_hash: &[u8; 32], record: &T) -> Result<()> {
+        let path = self.record_path(source_hash);
+        let json = serde_json::to_vec(record).map_err(|e| Error::json("write", &path, e))?;
+        atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
 
     /// Whether an encoded file of this name and size is kept: one of another size was cut short
@@ -131,8 +128,7 @@ impl Cache {
     /// Keeps a named record, replacing the one before in one atomic step.
     pub fn store<T: Serialize>(&self, name: &str, record: &T) -> Result<()> {
         let path = self.named_path(name);
-        let json = serde_json::to_vec_pretty(record)
-            .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+        let json = serde_json::to_vec_pretty(record).map_err(|e| Error::json("write", &path, e))?;
         atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
     }
 }

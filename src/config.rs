@@ -214,9 +214,9 @@ impl Config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| Error::io("read the config file", path, e))?;
-                parse(&text).map_err(|message| Error::Config {
+                parse(&text).map_err(|source| Error::ConfigToml {
                     path: path.clone(),
-                    message,
+                    source,
                 })?
             }
             None => FileConfig::default(),
@@ -312,8 +312,8 @@ fn with_version(base: &str, version: &str) -> String {
     }
 }
 
-fn parse(text: &str) -> std::result::Result<FileConfig, String> {
-    toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+fn parse(text: &str) -> std::result::Result<FileConfig, toml::de::Error> {
+    toml::from_str(text)
 }
 
 fn merge(
@@ -463,10 +463,12 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let err = parse("preset = \"hugo\"\nlimt = 3\n").unwrap_err();
+        let err = parse("preset = \"hugo\"\nlimt = 3\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("limt"), "{err}");
         assert!(err.contains("line 2"), "{err}");
-        let err = parse("[images]\nwidth = [1]\n").unwrap_err();
+        let err = parse("[images]\nwidth = [1]\n").unwrap_err().to_string();
         assert!(err.contains("width"), "{err}");
     }
 
@@ -499,7 +501,7 @@ mod tests {
     fn max_age_is_a_duration() {
         let file = parse("max_age = \"6h\"\n").unwrap();
         assert_eq!(file.max_age, Some(std::time::Duration::from_secs(6 * 3600)));
-        let err = parse("max_age = \"soon\"\n").unwrap_err();
+        let err = parse("max_age = \"soon\"\n").unwrap_err().to_string();
         assert!(err.contains("max_age") || err.contains("soon"), "{err}");
         assert!(err.contains("line 1"), "{err}");
     }

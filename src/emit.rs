@@ -202,8 +202,7 @@ fn commit(cache: &Cache, journal: &Journal) -> Result<()> {
         return Ok(());
     }
     let path = journal_path(cache);
-    let json = serde_json::to_vec(journal)
-        .map_err(|e| Error::io("write", &path, std::io::Error::other(e)))?;
+    let json = serde_json::to_vec(journal).map_err(|e| Error::json("write", &path, e))?;
     atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))?;
     failpoint::kill("journal-written");
     for (staged, target) in &journal.renames {

@@ -1,11 +1,22 @@
 //! The error type every stage returns, and the few stable exit codes the binary maps it to.
 //!
 //! Each variant carries what failed (the path, the key, the post, the API error) and its message says
-//! what to do about it. The binary prints the whole cause chain.
+//! what to do about it. A variant caused by another error keeps it as its
+//! [`source`](std::error::Error::source), and its message also includes the cause's text: messages
+//! are shown on their own too (a fallback's warning, a `doctor` line, the step summary). The binary
+//! prints the whole cause chain with [`report::with_causes`], which skips a cause whose text is
+//! already shown, so no cause is printed twice.
+//!
+//! This module depends only on the error types of the modules below every stage ([`api_error`],
+//! [`http`]), never on a stage: every stage returns this error.
+//!
+//! [`api_error`]: crate::api_error
+//! [`http`]: crate::http
 
 use std::path::PathBuf;
 
-use crate::source::api::ApiError;
+use crate::api_error::ApiError;
+use crate::report;
 
 /// Exit codes are part of the command-line contract (README, "Exit codes"): CI scripts test them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +37,17 @@ pub enum ExitCode {
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A configuration value that is out of range or does not go with another.
     #[error("configuration file {path}: {message}")]
     Config { path: PathBuf, message: String },
+
+    /// The configuration file is not TOML, or not of our shape (an unknown key, a wrong type).
+    #[error("configuration file {path}: {}", .source.to_string().trim_end())]
+    ConfigToml {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
 
     #[error("{0}")]
     Usage(String),
@@ -44,6 +64,9 @@ pub enum Error {
 
     #[error(transparent)]
     Api(Box<ApiError>),
+
+    #[error(transparent)]
+    HttpClient(#[from] crate::http::ClientError),
 
     #[error("could not reach the Instagram API ({what}): {source}")]
     Network {
@@ -65,14 +88,63 @@ pub enum Error {
     )]
     BadResponse { what: String, message: String },
 
+    /// The parser's message is redacted: it can quote the body, and the body can hold a token.
+    #[error(
+        "the Instagram API answered {what} with something that is not the expected JSON: {}",
+        report::redact(&.source.to_string())
+    )]
+    ResponseJson {
+        what: String,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A URL that cannot be made: the API base, or a request path on it.
+    #[error("{what}: {source}")]
+    BadUrl {
+        what: String,
+        #[source]
+        source: url::ParseError,
+    },
+
     #[error("replay folder {path}: {message}")]
     Replay { path: PathBuf, message: String },
+
+    /// A file of the replay folder cannot be read; `what` says which and why it was needed.
+    #[error("replay folder {path}: {what}: {source}")]
+    ReplayRead {
+        path: PathBuf,
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("replay folder {path}: {file}: {source}")]
+    ReplayJson {
+        path: PathBuf,
+        file: String,
+        #[source]
+        source: serde_json::Error,
+    },
 
     #[error("no post could be baked: {0}")]
     NothingBaked(String),
 
-    #[error("template {name}: {message}")]
-    Template { name: String, message: String },
+    /// Tera nests the useful part of an error (line, column, what was expected) in its sources,
+    /// so the message has them all.
+    #[error("template {name}: {}", report::with_causes(.source.to_string(), std::error::Error::source(.source)))]
+    Template {
+        name: String,
+        #[source]
+        source: tera::Error,
+    },
+
+    #[error("template {path}: cannot read it: {source}")]
+    TemplateFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 
     #[error("{action} {path}: {source}")]
     Io {
@@ -82,8 +154,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("media {id}: {message}")]
-    Media { id: String, message: String },
+    /// A file we write could not be made into JSON.
+    #[error("{action} {path}: {source}")]
+    Json {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
 
     #[error("the access token expires in {days} days ({date}), within the {within} days allowed: refresh it with `instabake token refresh` (README, \"Keeping the token alive\")")]
     TokenExpiring {
@@ -112,6 +190,15 @@ impl Error {
         }
     }
 
+    /// Shorthand for a JSON error that names the file and what was being done with it.
+    pub fn json(action: &'static str, path: impl Into<PathBuf>, source: serde_json::Error) -> Self {
+        Error::Json {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
     /// True when the failure came from the feed's source (API, network, replay) rather than from
     /// this machine: such a failure may be answered from the cache's last good feed.
     pub fn is_source_failure(&self) -> bool {
@@ -121,23 +208,33 @@ impl Error {
                 | Error::Network { .. }
                 | Error::Server { .. }
                 | Error::BadResponse { .. }
+                | Error::ResponseJson { .. }
                 | Error::Replay { .. }
+                | Error::ReplayRead { .. }
+                | Error::ReplayJson { .. }
         )
     }
 
     /// The exit code this error maps to.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Config { .. } | Error::Usage(_) | Error::MissingToken { .. } => ExitCode::Usage,
-            Error::TokenFile { .. } => ExitCode::Usage,
-            Error::Template { .. } => ExitCode::Usage,
+            Error::Config { .. }
+            | Error::ConfigToml { .. }
+            | Error::Usage(_)
+            | Error::MissingToken { .. }
+            | Error::BadUrl { .. } => ExitCode::Usage,
+            Error::TokenFile { .. } | Error::HttpClient(_) => ExitCode::Usage,
+            Error::Template { .. } | Error::TemplateFile { .. } => ExitCode::Usage,
             Error::Api(_)
             | Error::Network { .. }
             | Error::Server { .. }
             | Error::BadResponse { .. }
+            | Error::ResponseJson { .. }
             | Error::Replay { .. }
+            | Error::ReplayRead { .. }
+            | Error::ReplayJson { .. }
             | Error::NothingBaked(_) => ExitCode::NoFeed,
-            Error::Io { .. } | Error::Media { .. } => ExitCode::Unexpected,
+            Error::Io { .. } | Error::Json { .. } => ExitCode::Unexpected,
             Error::TokenExpiring { .. } => ExitCode::TokenExpiring,
             Error::ChecksFailed(_) => ExitCode::NoFeed,
         }
@@ -146,3 +243,123 @@ impl Error {
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    /// What the binary prints for an error, less its `error: ` prefix.
+    fn printed(error: &Error) -> String {
+        report::with_causes(error.to_string(), error.source())
+    }
+
+    fn io_error() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory")
+    }
+
+    #[test]
+    fn causes_are_kept_and_printed_once() {
+        let toml = toml::from_str::<toml::Table>("limit = = 3\n").unwrap_err();
+        let tera = tera::Tera::default()
+            .add_raw_template("t", "<li>{{ p.id }</li>")
+            .unwrap_err();
+        let json = || serde_json::from_str::<u32>("\"many\"").unwrap_err();
+        let cases = [
+            (
+                Error::ConfigToml {
+                    path: "instabake.toml".into(),
+                    source: toml,
+                },
+                ExitCode::Usage,
+            ),
+            (
+                Error::Template {
+                    name: "mine.html".into(),
+                    source: tera,
+                },
+                ExitCode::Usage,
+            ),
+            (
+                Error::TemplateFile {
+                    path: "mine.html".into(),
+                    source: io_error(),
+                },
+                ExitCode::Usage,
+            ),
+            (
+                Error::BadUrl {
+                    what: "api_base \"x\" is not a URL".into(),
+                    source: url::Url::parse("x").unwrap_err(),
+                },
+                ExitCode::Usage,
+            ),
+            (
+                Error::ResponseJson {
+                    what: "the account (/me)".into(),
+                    source: json(),
+                },
+                ExitCode::NoFeed,
+            ),
+            (
+                Error::ReplayRead {
+                    path: "replay".into(),
+                    what: "cannot read media.json".into(),
+                    source: io_error(),
+                },
+                ExitCode::NoFeed,
+            ),
+            (
+                Error::ReplayJson {
+                    path: "replay".into(),
+                    file: "media.json".into(),
+                    source: json(),
+                },
+                ExitCode::NoFeed,
+            ),
+            (
+                Error::json("write", "data/instagram.json", json()),
+                ExitCode::Unexpected,
+            ),
+            (
+                Error::io("write", "data/instagram.json", io_error()),
+                ExitCode::Unexpected,
+            ),
+        ];
+        for (error, code) in &cases {
+            let cause = error.source().expect("the cause is kept as the source");
+            let cause = cause.to_string();
+            let shown = printed(error);
+            assert_eq!(shown, error.to_string(), "the chain adds to the message");
+            assert_eq!(
+                shown.matches(cause.trim_end()).count(),
+                1,
+                "the cause is not shown exactly once: {shown}"
+            );
+            assert_eq!(error.exit_code(), *code, "{shown}");
+        }
+        // The causes keep their types.
+        assert!(cases[0].0.source().unwrap().is::<toml::de::Error>());
+        assert!(cases[1].0.source().unwrap().is::<tera::Error>());
+        assert!(cases[7].0.source().unwrap().is::<serde_json::Error>());
+        // Tera's line and column are in a nested cause, and shown.
+        assert!(
+            printed(&cases[1].0).contains("1:"),
+            "{}",
+            printed(&cases[1].0)
+        );
+    }
+
+    #[test]
+    fn a_token_quoted_by_the_json_parser_is_shown_once_and_redacted() {
+        report::add_secret("IGQWRjsonquotedtoken");
+        let error = Error::ResponseJson {
+            what: "the token refresh".into(),
+            source: serde_json::from_str::<u32>("\"IGQWRjsonquotedtoken\"").unwrap_err(),
+        };
+        let shown = printed(&error);
+        assert!(!shown.contains("IGQWRjsonquotedtoken"), "{shown}");
+        assert_eq!(shown.matches("***").count(), 1, "{shown}");
+    }
+}

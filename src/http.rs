@@ -18,19 +18,24 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// The shared HTTP client: timeouts on every request (`timeout` to connect and between two reads,
 /// three times that for a whole answer), a User-Agent that names us.
-pub fn client(timeout: Duration) -> crate::error::Result<reqwest::Client> {
+pub fn client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
     reqwest::Client::builder()
         .user_agent(concat!("instabake/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(timeout)
         .timeout(timeout * 3)
         .read_timeout(timeout)
         .build()
-        .map_err(|e| {
-            crate::Error::Usage(format!(
-                "cannot set up the HTTP client: {}",
-                describe(&e.without_url(), 0)
-            ))
+        .map_err(|e| ClientError {
+            source: e.without_url(),
         })
+}
+
+/// The HTTP client could not be set up (its TLS backend did not start). A type of this layer's
+/// own, so that the layer depends on nothing but [`report`].
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client: {}", describe(.source, 0))]
+pub struct ClientError {
+    source: reqwest::Error,
 }
 
 /// An answer read to its end.

@@ -16,6 +16,7 @@
 //! [`build::run`] wires the stages together; `main.rs` only parses flags and maps the result to an
 //! exit code.
 
+pub mod api_error;
 mod atomic;
 pub mod build;
 pub mod cache;

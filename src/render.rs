@@ -55,9 +55,9 @@ pub fn render(document: &Document, settings: &RenderSettings) -> Result<String> 
     let (name, source) = match settings.template.as_deref() {
         Some(path) => (
             path.display().to_string(),
-            std::fs::read_to_string(path).map_err(|e| Error::Template {
-                name: path.display().to_string(),
-                message: format!("cannot read it: {e}"),
+            std::fs::read_to_string(path).map_err(|source| Error::TemplateFile {
+                path: path.to_owned(),
+                source,
             })?,
         ),
         None => (
@@ -65,9 +65,9 @@ pub fn render(document: &Document, settings: &RenderSettings) -> Result<String> 
             DEFAULT_TEMPLATE.to_owned(),
         ),
     };
-    let template_error = |e: tera::Error| Error::Template {
+    let template_error = |source: tera::Error| Error::Template {
         name: name.clone(),
-        message: tera_message(&e),
+        source,
     };
     let mut tera = tera::Tera::default();
     tera.add_raw_template("instagram.html", &source)
@@ -79,11 +79,6 @@ pub fn render(document: &Document, settings: &RenderSettings) -> Result<String> 
     context.insert("settings", settings);
     tera.render("instagram.html", &context)
         .map_err(template_error)
-}
-
-/// Tera nests the useful part of an error (line, column, what was expected) in its sources.
-fn tera_message(error: &tera::Error) -> String {
-    crate::report::with_causes(error.to_string(), std::error::Error::source(error))
 }
 
 /// HTML escaping for text and attribute values, plus `{` and `}` so that no generator's template

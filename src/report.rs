@@ -159,12 +159,13 @@ pub fn error(err: &(dyn std::error::Error + 'static)) {
 }
 
 /// `head` followed by the text of each cause in the chain from `source`, skipping causes whose
-/// text is already there (wrappers often repeat their source's message).
+/// text is already there (our errors' messages include their source's). Texts are compared as
+/// they will be printed: redacted, without the trailing newline some libraries end with (TOML).
 pub fn with_causes(head: String, mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
     let mut message = head;
     while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
+        let text = redact(cause.to_string().trim_end());
+        if !redact(&message).contains(&text) {
             message.push_str(": ");
             message.push_str(&text);
         }

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::api_error::ErrorClass;
 use crate::cache::Cache;
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 use crate::render;
 use crate::report;
-use crate::source::api::{self, ErrorClass};
+use crate::source::api;
 use crate::source::{cached, Account, Feed, Origin};
 use crate::token::{Token, TokenState};
 
@@ -179,6 +180,7 @@ async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
         Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
     };
     let client = match crate::http::client(config.source.timeout)
+        .map_err(Error::from)
         .and_then(|http| api::Client::new(http, &config.source.api_base, token.clone()))
     {
         Ok(client) => client,

@@ -13,13 +13,13 @@ use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageReader};
 
-use super::{Format, MediaSettings, Variant};
+use super::{Format, MediaError, MediaSettings, Variant};
 
 /// Largest accepted source side, in pixels. Instagram serves at most 1440 px; anything far larger
 /// is a mistake or a decompression bomb.
 pub const MAX_SIDE: u32 = 12_000;
 /// Largest decoder allocation.
-const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+pub const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 /// Width of the placeholder image.
 const PLACEHOLDER_WIDTH: u32 = 8;
 
@@ -72,27 +72,27 @@ impl Encoded {
 }
 
 /// Decodes a JPEG, PNG, WebP or GIF from memory, honouring EXIF orientation, with size limits.
-pub fn decode(bytes: &[u8]) -> Result<Rgb, String> {
+pub fn decode(bytes: &[u8]) -> Result<Rgb, MediaError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| format!("cannot read the image: {e}"))?;
+        .map_err(|source| MediaError::ReadImage { source })?;
     if reader.format().is_none() {
-        return Err("not an image (the bytes are not JPEG, PNG, WebP or GIF)".to_owned());
+        return Err(MediaError::UnknownFormat);
     }
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(describe_decode_error)?;
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
     let orientation = decoder.orientation().ok();
-    let mut image = DynamicImage::from_decoder(decoder).map_err(describe_decode_error)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     if let Some(orientation) = orientation {
         image.apply_orientation(orientation);
     }
     let (width, height) = (image.width(), image.height());
     if width == 0 || height == 0 {
-        return Err("the image is empty".to_owned());
+        return Err(MediaError::Empty);
     }
     let pixels = if image.color().has_alpha() {
         flatten_on_white(image.into_rgba8().into_raw())
@@ -107,14 +107,10 @@ pub fn decode(bytes: &[u8]) -> Result<Rgb, String> {
 }
 
 /// A decoder error, saying so plainly when it was one of our size limits that refused the image.
-fn describe_decode_error(error: image::ImageError) -> String {
+fn decode_error(error: image::ImageError) -> MediaError {
     match error {
-        image::ImageError::Limits(limit) => format!(
-            "the image is larger than instabake accepts (at most {MAX_SIDE} px a side and {} MiB \
-             decoded; a decompression bomb?): {limit}",
-            MAX_ALLOC >> 20
-        ),
-        other => format!("cannot decode the image: {other}"),
+        image::ImageError::Limits(_) => MediaError::TooLargeToDecode { source: error },
+        other => MediaError::Decode { source: other },
     }
 }
 
@@ -163,7 +159,7 @@ pub fn encode_all(
     out_dir: &Path,
     name: impl Fn(Format, u32) -> String,
     existing: &[Variant],
-) -> Result<Encoded, String> {
+) -> Result<Encoded, MediaError> {
     let mut resizer = Resizer::new();
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     let mut variants = Vec::new();
@@ -181,7 +177,7 @@ pub fn encode_all(
                     resizer.resize(&src, &mut dst, &options)
                 }
             }
-            .map_err(|e| format!("cannot resize to {width} px: {e}"))?;
+            .map_err(|source| MediaError::Resize { width, source })?;
             Some(dst)
         };
         let pixels: &[u8] = match &next {
@@ -195,8 +191,9 @@ pub fn encode_all(
                 continue;
             }
             let data = encode_one(pixels, width, height, format, settings)?;
-            crate::atomic::write(&out_dir.join(&file), &data)
-                .map_err(|e| format!("cannot write {}: {e}", out_dir.join(&file).display()))?;
+            let path = out_dir.join(&file);
+            crate::atomic::write(&path, &data)
+                .map_err(|source| MediaError::Write { path, source })?;
             variants.push(Variant {
                 format,
                 width,
@@ -217,7 +214,10 @@ pub fn encode_all(
             image.buffer(),
             PixelType::U8x3,
         )
-        .map_err(|e| format!("bad resized buffer: {e}"))?,
+        .map_err(|source| MediaError::Buffer {
+            which: "resized",
+            source,
+        })?,
         None => source_view(source)?,
     };
     let (color, placeholder) = colour_and_placeholder(&smallest, &mut resizer)?;
@@ -230,9 +230,13 @@ pub fn encode_all(
     })
 }
 
-fn source_view(source: &Rgb) -> Result<ImageRef<'_>, String> {
-    ImageRef::new(source.width, source.height, &source.pixels, PixelType::U8x3)
-        .map_err(|e| format!("bad source buffer: {e}"))
+fn source_view(rgb: &Rgb) -> Result<ImageRef<'_>, MediaError> {
+    ImageRef::new(rgb.width, rgb.height, &rgb.pixels, PixelType::U8x3).map_err(|source| {
+        MediaError::Buffer {
+            which: "source",
+            source,
+        }
+    })
 }
 
 /// Encodes RGB pixels in one format.
@@ -242,7 +246,7 @@ pub fn encode_one(
     height: u32,
     format: Format,
     settings: &MediaSettings,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, MediaError> {
     match format {
         Format::Jpeg => {
             let mut out = Vec::new();
@@ -254,20 +258,20 @@ pub fn encode_one(
             encoder.set_optimized_huffman_tables(true);
             let (w, h) = (u16::try_from(width), u16::try_from(height));
             let (Ok(w), Ok(h)) = (w, h) else {
-                return Err(format!("{width}x{height} is too large for JPEG"));
+                return Err(MediaError::TooLargeForJpeg { width, height });
             };
             encoder
                 .encode(pixels, w, h, jpeg_encoder::ColorType::Rgb)
-                .map_err(|e| format!("cannot encode JPEG: {e}"))?;
+                .map_err(|source| MediaError::Jpeg { source })?;
             Ok(out)
         }
-        Format::Webp => super::webp::encode_rgb(
+        Format::Webp => Ok(super::webp::encode_rgb(
             pixels,
             width,
             height,
             settings.webp_quality as f32,
             settings.webp_effort,
-        ),
+        )?),
         #[cfg(feature = "avif")]
         Format::Avif => {
             use rgb::FromSlice as _;
@@ -279,12 +283,12 @@ pub fn encode_one(
                 .with_bit_depth(ravif::BitDepth::Eight)
                 .with_num_threads(Some(1))
                 .encode_rgb(ravif::Img::new(rgb, width as usize, height as usize))
-                .map_err(|e| format!("cannot encode AVIF: {e}"))?;
+                .map_err(|source| MediaError::Avif { source })?;
             Ok(encoded.avif_file)
         }
         // Config validation refuses AVIF in a build without it; this is the last line of defence.
         #[cfg(not(feature = "avif"))]
-        Format::Avif => Err("this instabake was built without AVIF (the `avif` feature)".into()),
+        Format::Avif => Err(MediaError::AvifNotBuiltIn),
     }
 }
 
@@ -292,7 +296,7 @@ pub fn encode_one(
 fn colour_and_placeholder(
     image: &ImageRef<'_>,
     resizer: &mut Resizer,
-) -> Result<(String, String), String> {
+) -> Result<(String, String), MediaError> {
     let width = PLACEHOLDER_WIDTH.min(image.width());
     let height = scaled_height((image.width(), image.height()), width).min(4 * width);
     let mut small = Image::new(width, height, PixelType::U8x3);
@@ -301,7 +305,7 @@ fn colour_and_placeholder(
         .fit_into_destination(None);
     resizer
         .resize(image, &mut small, &options)
-        .map_err(|e| format!("cannot make the placeholder: {e}"))?;
+        .map_err(|source| MediaError::PlaceholderResize { source })?;
     let pixels = small.buffer();
     let count = (pixels.len() / 3).max(1) as u64;
     let mut sum = [0u64; 3];
@@ -323,7 +327,7 @@ fn colour_and_placeholder(
         image::codecs::png::FilterType::Adaptive,
     )
     .write_image(pixels, width, height, image::ExtendedColorType::Rgb8)
-    .map_err(|e| format!("cannot encode the placeholder: {e}"))?;
+    .map_err(|source| MediaError::PlaceholderEncode { source })?;
     let placeholder = format!(
         "data:image/png;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(&png)
@@ -390,9 +394,9 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_an_image() {
-        assert!(decode(b"<html>403 URL signature expired</html>")
-            .unwrap_err()
-            .contains("not an image"));
+        let error = decode(b"<html>403 URL signature expired</html>").unwrap_err();
+        assert!(matches!(error, MediaError::UnknownFormat), "{error:?}");
+        assert!(error.to_string().contains("not an image"));
         let truncated = gradient(64, 64);
         assert!(decode(&truncated[..truncated.len() / 3]).is_err());
     }
@@ -446,8 +450,9 @@ mod tests {
             "the header must be valid"
         );
         let error = decode(&png).unwrap_err();
+        assert!(matches!(error, MediaError::TooLargeToDecode { .. }));
         assert!(
-            error.contains("larger than instabake accepts"),
+            error.to_string().contains("larger than instabake accepts"),
             "refused for another reason: {error}"
         );
     }

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use super::MediaError;
 use crate::http::{self, Kind, Next};
 use crate::paths;
 
@@ -22,16 +23,20 @@ pub enum Fetcher {
 
 impl Fetcher {
     /// Fetches `url`, at most `max` bytes.
-    async fn fetch(&self, url: &str, max: u64) -> Result<Vec<u8>, String> {
+    async fn fetch(&self, url: &str, max: u64) -> Result<Vec<u8>, MediaError> {
         match self {
             Fetcher::Http(client) => fetch_http(client, url, max).await,
             Fetcher::Dir(dir) => {
-                let path = paths::inside(dir, url)
-                    .ok_or_else(|| format!("{url:?} is not a file inside the replay folder"))?;
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let path =
+                    paths::inside(dir, url).ok_or_else(|| MediaError::NotInReplayFolder {
+                        url: url.to_owned(),
+                    })?;
+                let bytes = match std::fs::read(&path) {
+                    Ok(bytes) => bytes,
+                    Err(source) => return Err(MediaError::Read { path, source }),
+                };
                 if bytes.len() as u64 > max {
-                    return Err(format!("the file is larger than {} MiB", max >> 20));
+                    return Err(MediaError::TooLarge { max });
                 }
                 Ok(bytes)
             }
@@ -39,27 +44,22 @@ impl Fetcher {
     }
 
     /// Fetches a video file (MP4 or QuickTime, sniffed from its `ftyp` box), at most `max` bytes.
-    pub async fn fetch_video(&self, url: &str, max: u64) -> Result<Vec<u8>, String> {
+    pub async fn fetch_video(&self, url: &str, max: u64) -> Result<Vec<u8>, MediaError> {
         let bytes = self.fetch(url, max).await?;
         if bytes.get(4..8) != Some(b"ftyp".as_slice()) {
-            return Err(format!(
-                "the download is not an MP4 video ({} bytes)",
-                bytes.len()
-            ));
+            return Err(MediaError::NotAVideo { bytes: bytes.len() });
         }
         Ok(bytes)
     }
 
     /// Fetches `url` and checks that it is an image.
-    pub async fn fetch_image(&self, url: &str) -> Result<Vec<u8>, String> {
+    pub async fn fetch_image(&self, url: &str) -> Result<Vec<u8>, MediaError> {
         let bytes = self.fetch(url, MAX_SOURCE_BYTES as u64).await?;
         if image::guess_format(&bytes).is_err() {
-            let start = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
-            return Err(format!(
-                "the download is not an image ({} bytes starting {:?})",
-                bytes.len(),
-                start
-            ));
+            return Err(MediaError::NotAnImage {
+                bytes: bytes.len(),
+                start: String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned(),
+            });
         }
         Ok(bytes)
     }
@@ -69,14 +69,16 @@ impl Fetcher {
 /// timeouts, broken-off bodies and 5xx are retried (after `Retry-After` when the host sends one),
 /// a 429 only once and only when a short `Retry-After` asks for it, and a 403 or 404 (an expired
 /// signed URL, a deleted post) never.
-async fn fetch_http(client: &reqwest::Client, url: &str, max: u64) -> Result<Vec<u8>, String> {
-    let parsed = url::Url::parse(url).map_err(|_| "the media URL is not a valid URL".to_owned())?;
+async fn fetch_http(client: &reqwest::Client, url: &str, max: u64) -> Result<Vec<u8>, MediaError> {
+    let parsed = url::Url::parse(url).map_err(|source| MediaError::BadUrl { source })?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("the media URL has scheme {:?}", parsed.scheme()));
+        return Err(MediaError::NotHttp {
+            scheme: parsed.scheme().to_owned(),
+        });
     }
     let mut attempt = 1;
     loop {
-        let (message, kind, retry_after) = match http::get(client, parsed.clone(), max).await {
+        let (error, kind, retry_after) = match http::get(client, parsed.clone(), max).await {
             Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer.body),
             Ok(answer) => {
                 let kind = match answer.status {
@@ -84,32 +86,26 @@ async fn fetch_http(client: &reqwest::Client, url: &str, max: u64) -> Result<Vec
                     500.. => Kind::Transient,
                     _ => Kind::Final,
                 };
-                let message = format!(
-                    "the media host answered HTTP {} with {}",
-                    answer.status,
-                    http::describe_body(&answer.body)
-                );
-                (message, kind, answer.retry_after())
+                let error = MediaError::HostStatus {
+                    status: answer.status,
+                    body: http::describe_body(&answer.body),
+                };
+                (error, kind, answer.retry_after())
             }
-            Err(http::Failure::TooLarge { max }) => {
-                return Err(format!("the file is larger than {} MiB", max >> 20))
-            }
+            Err(http::Failure::TooLarge { max }) => return Err(MediaError::TooLarge { max }),
             Err(transport) => (
-                format!("download failed: {transport}"),
+                MediaError::Download { source: transport },
                 Kind::Transient,
                 None,
             ),
         };
         match http::next_step(kind, retry_after, attempt, 0, u64::MAX) {
             Next::Retry(delay) => {
-                crate::report::detail(format!(
-                    "{message}; retrying in {:.1} s",
-                    delay.as_secs_f32()
-                ));
+                crate::report::detail(format!("{error}; retrying in {:.1} s", delay.as_secs_f32()));
                 tokio::time::sleep(delay).await;
                 attempt += 1;
             }
-            Next::Stop => return Err(message),
+            Next::Stop => return Err(error),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! into the site.
 
 pub mod encode;
+mod error;
 pub mod fetch;
 mod webp;
 
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use encode::Encoded;
+pub use error::{MediaError, WebpError};
 pub use fetch::Fetcher;
 
 use crate::cache::Cache;
@@ -211,7 +213,7 @@ pub struct Variant {
 }
 
 /// Why one item could not be baked.
-pub type ItemError = String;
+pub type ItemError = MediaError;
 
 /// Bakes every item, returning each one's result by item id. Items that share an id are baked once.
 pub async fn bake_items(
@@ -287,9 +289,9 @@ struct Work {
 /// Why a worker could not bake an item, which decides whether its original is worth keeping.
 enum WorkerError {
     /// The source does not decode (or crashed the decoder): it is dropped from the cache.
-    BadSource(String),
+    BadSource(MediaError),
     /// Anything after decoding (resizing, encoding, writing): the source is fine.
-    Other(String),
+    Other(MediaError),
 }
 
 /// A baked video file: its content-addressed name in the cache's variants folder.
@@ -384,12 +386,18 @@ async fn bake_video(
         if downloaded {
             cache
                 .store_original(&key, &bytes)
-                .map_err(|e| format!("cannot keep the video in the cache: {e}"))?;
+                .map_err(|source| MediaError::Cache {
+                    what: "keep the video",
+                    source,
+                })?;
         }
         let file = format!("{}.mp4", &blake3::hash(&bytes).to_hex()[..16]);
         let path = cache.variants_dir().join(&file);
         if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
-            crate::atomic::write(&path, &bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
+            crate::atomic::write(&path, &bytes).map_err(|source| MediaError::Write {
+                path: file.clone().into(),
+                source,
+            })?;
         }
         Ok(VideoFile {
             file,
@@ -408,7 +416,7 @@ async fn on_disk<T: Send + 'static>(
     let cache = cache.clone();
     tokio::task::spawn_blocking(move || work(&cache))
         .await
-        .map_err(|e| format!("a file task failed: {e}"))
+        .map_err(|source| MediaError::Task { source })
 }
 
 async fn bake_item(
@@ -419,10 +427,7 @@ async fn bake_item(
     stages: &Stages,
 ) -> Result<Encoded, ItemError> {
     if !cache.has_original(&item.id) {
-        let url = item
-            .image_url
-            .as_deref()
-            .ok_or_else(|| "the API gave no image URL for it".to_owned())?;
+        let url = item.image_url.as_deref().ok_or(MediaError::NoImageUrl)?;
         let _download = stages.downloads.acquire().await;
         report::detail(format!("downloading media {}", item.id));
         let bytes = fetcher.fetch_image(url).await?;
@@ -430,14 +435,17 @@ async fn bake_item(
         let id = item.id.clone();
         on_disk(cache, move |cache| cache.store_original(&id, &bytes))
             .await?
-            .map_err(|e| format!("cannot keep the original in the cache: {e}"))?;
+            .map_err(|source| MediaError::Cache {
+                what: "keep the original",
+                source,
+            })?;
     }
     // Until a core is free the original waits in the cache, not in memory.
     let _cpu = stages.cpu.acquire().await;
     let id = item.id.clone();
     let bytes = on_disk(cache, move |cache| cache.original(&id))
         .await?
-        .ok_or_else(|| "its original vanished from the cache while baking".to_owned())?;
+        .ok_or(MediaError::OriginalVanished)?;
     let source_hash = *blake3::hash(&bytes).as_bytes();
     let prefixes: HashMap<Format, String> = settings
         .formats
@@ -480,11 +488,7 @@ async fn bake_item(
             encode::encode_all(&rgb, &settings, &out_dir, name, &existing)
                 .map_err(WorkerError::Other)
         }))
-        .unwrap_or_else(|_| {
-            Err(WorkerError::BadSource(
-                "the image decoder crashed on this file".to_owned(),
-            ))
-        });
+        .unwrap_or_else(|_| Err(WorkerError::BadSource(MediaError::DecoderCrashed)));
         let _ = send.send(result);
     });
     let encoded = match receive.await {
@@ -498,7 +502,7 @@ async fn bake_item(
         }
         Err(_) => {
             cache.forget_original(&item.id);
-            return Err(format!("encoding media {id} crashed"));
+            return Err(MediaError::EncoderCrashed { id });
         }
     };
     let made = encoded
@@ -519,6 +523,6 @@ async fn bake_item(
     }
     cache
         .store_record(&source_hash, &merged)
-        .map_err(|e| format!("cannot record the variants in the cache: {e}"))?;
+        .map_err(|source| MediaError::Record { source })?;
     Ok(encoded)
 }

@@ -9,6 +9,8 @@ use std::ffi::c_void;
 
 use libwebp_sys as ffi;
 
+use super::WebpError;
+
 /// Encodes tightly packed 8-bit RGB rows as a lossy WebP at `quality` (0 to 100) with libwebp's
 /// `method` (0 fast to 6 small).
 pub fn encode_rgb(
@@ -17,46 +19,40 @@ pub fn encode_rgb(
     height: u32,
     quality: f32,
     method: u8,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, WebpError> {
     if width == 0 || height == 0 {
-        return Err("an empty image cannot be encoded".to_owned());
+        return Err(WebpError::Empty);
     }
     let max = ffi::WEBP_MAX_DIMENSION;
     if width > max || height > max {
-        return Err(format!(
-            "{width}x{height} is too large for WebP (at most {max} px a side)"
-        ));
+        return Err(WebpError::TooLarge { width, height, max });
     }
     let stride = width as usize * 3;
     if pixels.len() != stride * height as usize {
-        return Err(format!(
-            "{} bytes of pixels do not make a {width}x{height} RGB image",
-            pixels.len()
-        ));
+        return Err(WebpError::PixelCount {
+            len: pixels.len(),
+            width,
+            height,
+        });
     }
 
-    let mut config =
-        ffi::WebPConfig::new().map_err(|()| "cannot set up the WebP encoder".to_owned())?;
+    let mut config = ffi::WebPConfig::new().map_err(|()| WebpError::Setup { what: "encoder" })?;
     config.quality = quality;
     config.method = i32::from(method);
     // SAFETY: `config` is an initialised WebPConfig.
     if unsafe { ffi::WebPValidateConfig(&config) } == 0 {
-        return Err(format!(
-            "libwebp refused quality {quality} with method {method}"
-        ));
+        return Err(WebpError::Config { quality, method });
     }
 
     let mut picture =
-        Picture(ffi::WebPPicture::new().map_err(|()| "cannot set up the WebP picture".to_owned())?);
+        Picture(ffi::WebPPicture::new().map_err(|()| WebpError::Setup { what: "picture" })?);
     picture.0.use_argb = 0;
     picture.0.width = width as i32;
     picture.0.height = height as i32;
     // SAFETY: `pixels` holds `height` rows of `stride` bytes (checked above); libwebp copies them
     // into planes it allocates and `Picture` frees.
     if unsafe { ffi::WebPPictureImportRGB(&mut picture.0, pixels.as_ptr(), stride as i32) } == 0 {
-        return Err(format!(
-            "libwebp could not take the {width}x{height} image (out of memory?)"
-        ));
+        return Err(WebpError::Import { width, height });
     }
 
     // SAFETY: WebPMemoryWriter is plain data (a null pointer and sizes); WebPMemoryWriterInit sets
@@ -70,13 +66,12 @@ pub fn encode_rgb(
     let ok = unsafe { ffi::WebPEncode(&config, &mut picture.0) } != 0;
     picture.0.custom_ptr = std::ptr::null_mut();
     if !ok {
-        return Err(format!(
-            "libwebp failed to encode ({:?})",
-            picture.0.error_code
-        ));
+        return Err(WebpError::Encode {
+            code: picture.0.error_code,
+        });
     }
     if writer.0.mem.is_null() || writer.0.size == 0 {
-        return Err("libwebp produced no output".to_owned());
+        return Err(WebpError::NoOutput);
     }
     // SAFETY: libwebp wrote `size` bytes at `mem`, which `Writer` frees after this copy.
     Ok(unsafe { std::slice::from_raw_parts(writer.0.mem, writer.0.size) }.to_vec())
@@ -137,15 +132,19 @@ mod tests {
     fn refuses_sizes_and_buffers_that_do_not_fit() {
         assert!(encode_rgb(&[0; 3 * 6], 3, 3, 80.0, 4)
             .unwrap_err()
+            .to_string()
             .contains("do not make"));
         assert!(encode_rgb(&[], 0, 0, 80.0, 4)
             .unwrap_err()
+            .to_string()
             .contains("empty"));
         assert!(encode_rgb(&[], 20_000, 1, 80.0, 4)
             .unwrap_err()
+            .to_string()
             .contains("too large"));
         assert!(encode_rgb(&[0; 3], 1, 1, 80.0, 9)
             .unwrap_err()
+            .to_string()
             .contains("refused"));
     }
 }

@@ -19,6 +19,16 @@ pub fn feed(dir: &Path, limit: usize) -> Result<Feed> {
         path: dir.to_owned(),
         message,
     };
+    let unreadable = |what: String, source| Error::ReplayRead {
+        path: dir.to_owned(),
+        what,
+        source,
+    };
+    let not_json = |file: &str, source| Error::ReplayJson {
+        path: dir.to_owned(),
+        file: file.to_owned(),
+        source,
+    };
     if !dir.is_dir() {
         return Err(err("the folder does not exist".into()));
     }
@@ -33,8 +43,9 @@ pub fn feed(dir: &Path, limit: usize) -> Result<Feed> {
         }
         let path = inside(dir, &file)
             .ok_or_else(|| err(format!("paging.next {file:?} is not a file in the folder")))?;
-        let body = std::fs::read(&path).map_err(|e| err(format!("cannot read {file}: {e}")))?;
-        let page = MediaPage::parse(&body).map_err(|e| err(format!("{file}: {e}")))?;
+        let body =
+            std::fs::read(&path).map_err(|e| unreadable(format!("cannot read {file}"), e))?;
+        let page = MediaPage::parse(&body).map_err(|e| not_json(&file, e))?;
         media.extend(page.data);
         match page.paging.and_then(|p| p.next) {
             Some(next) if media.len() < limit => file = next,
@@ -51,11 +62,11 @@ pub fn feed(dir: &Path, limit: usize) -> Result<Feed> {
             let path =
                 inside(dir, &name).ok_or_else(|| err(format!("bad child id {:?}", child.id)))?;
             let body = std::fs::read(&path)
-                .map_err(|e| err(format!("carousel item {} needs {name}: {e}", child.id)))?;
-            *child = serde_json::from_slice(&body).map_err(|e| err(format!("{name}: {e}")))?;
+                .map_err(|e| unreadable(format!("carousel item {} needs {name}", child.id), e))?;
+            *child = serde_json::from_slice(&body).map_err(|e| not_json(&name, e))?;
         }
     }
-    let account = read_account(dir).map_err(err)?;
+    let account = read_account(dir)?;
     let username = account
         .username
         .or_else(|| media.iter().find_map(|m| m.username.clone()));
@@ -70,13 +81,21 @@ pub fn feed(dir: &Path, limit: usize) -> Result<Feed> {
     })
 }
 
-fn read_account(dir: &Path) -> std::result::Result<Account, String> {
+fn read_account(dir: &Path) -> Result<Account> {
     let path = dir.join("me.json");
     if !path.is_file() {
         return Ok(Account::default());
     }
-    let body = std::fs::read(&path).map_err(|e| format!("cannot read me.json: {e}"))?;
-    let me: WireAccount = serde_json::from_slice(&body).map_err(|e| format!("me.json: {e}"))?;
+    let body = std::fs::read(&path).map_err(|source| Error::ReplayRead {
+        path: dir.to_owned(),
+        what: "cannot read me.json".to_owned(),
+        source,
+    })?;
+    let me: WireAccount = serde_json::from_slice(&body).map_err(|source| Error::ReplayJson {
+        path: dir.to_owned(),
+        file: "me.json".to_owned(),
+        source,
+    })?;
     Ok(Account {
         id: me
             .user_id

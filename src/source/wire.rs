@@ -1,6 +1,7 @@
 //! The Graph API's JSON, as it really comes back (see `shared/api-samples`): every field but `id`
 //! may be absent, carousel children may be ids only, the last page may have cursors but no `next`,
-//! and errors come in a standard envelope or, from some endpoints, a flat one.
+//! and errors come in a standard envelope or, from some endpoints, a flat one (those are read by
+//! [`crate::api_error::parse_error`]).
 //!
 //! These types only deserialize; [`WireMedia::into_post`] turns them into the source-neutral
 //! [`Post`].
@@ -65,51 +66,23 @@ pub struct WireAccount {
     pub media_count: Option<u64>,
 }
 
-/// `{"error": {...}}`, the Graph API's error envelope.
-#[derive(Debug, Deserialize)]
-pub struct ErrorEnvelope {
-    pub error: WireError,
-}
-
-/// The fields of an API error. `code` is absent in no real sample, but a missing code must not turn
-/// an error into a parse failure.
-#[derive(Debug, Default, Deserialize)]
-pub struct WireError {
-    #[serde(default)]
-    pub message: String,
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub code: Option<i64>,
-    pub error_subcode: Option<i64>,
-    #[serde(default)]
-    pub is_transient: bool,
-    pub error_user_msg: Option<String>,
-    pub fbtrace_id: Option<String>,
-}
-
-/// The flat envelope some OAuth endpoints use: `{"error_type", "code", "error_message"}`.
-#[derive(Debug, Deserialize)]
-pub struct FlatError {
-    pub error_type: Option<String>,
-    pub code: Option<i64>,
-    pub error_message: String,
-}
-
 impl MediaPage {
-    /// Parses a list page, also accepting the nested `media` edge shapes.
-    pub fn parse(body: &[u8]) -> Result<MediaPage, String> {
+    /// Parses a list page, also accepting the nested `media` edge shapes. The error is the one
+    /// for the plain shape, which is what the API sends.
+    pub fn parse(body: &[u8]) -> Result<MediaPage, serde_json::Error> {
         match serde_json::from_slice::<MediaPage>(body) {
             Ok(page) => Ok(page),
             Err(direct) => {
-                let mut nested: Nested =
-                    serde_json::from_slice(body).map_err(|_| direct.to_string())?;
+                let Ok(mut nested) = serde_json::from_slice::<Nested>(body) else {
+                    return Err(direct);
+                };
                 loop {
                     if let Some(page) = nested.media {
                         return Ok(page);
                     }
                     match nested.business_discovery {
                         Some(inner) => nested = *inner,
-                        None => return Err(direct.to_string()),
+                        None => return Err(direct),
                     }
                 }
             }

@@ -22,6 +22,7 @@ mod presets;
 mod release;
 mod resilience;
 mod secrets;
+mod structure;
 mod token;
 mod tools;
 mod video;
