@@ -39,6 +39,8 @@ pub fn encode_rgb(
     let mut config = ffi::WebPConfig::new().map_err(|()| WebpError::Setup { what: "encoder" })?;
     config.quality = quality;
     config.method = i32::from(method);
+    // `thread_level` stays 0, libwebp's default: a bake already keeps every core busy with one
+    // image each (rayon), and a helper thread per encode has not been measured to help.
     // SAFETY: `config` is an initialised WebPConfig.
     if unsafe { ffi::WebPValidateConfig(&config) } == 0 {
         return Err(WebpError::Config { quality, method });

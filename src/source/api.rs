@@ -566,7 +566,7 @@ mod tests {
 
     fn client(base: &str) -> Client {
         Client::new(
-            reqwest::Client::new(),
+            http::client(Duration::from_secs(5)).unwrap(),
             base,
             Token::new("IGQWRunit-test-token"),
         )
