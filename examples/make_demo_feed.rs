@@ -671,7 +671,7 @@ fn write_jpeg(path: &Path, img: &RgbImage) -> u64 {
         .encode_image(img)
         .unwrap_or_else(|e| panic!("encode {}: {e}", path.display()));
     drop(w);
-    fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    fs::metadata(path).map_or(0, |m| m.len())
 }
 
 fn write_json(path: &Path, value: &Value) {
@@ -709,7 +709,7 @@ fn contact_sheet(path: &Path, thumbs: &[RgbImage]) {
             (i % per_row) as u32 * cell_w + 4,
             (i / per_row) as u32 * cell_h + 4,
         );
-        image::imageops::replace(&mut sheet, t, x as i64, y as i64);
+        image::imageops::replace(&mut sheet, t, i64::from(x), i64::from(y));
     }
     sheet
         .save(path)
@@ -724,10 +724,10 @@ fn insert_opt(obj: &mut Map<String, Value>, key: &str, value: Option<&str>) {
 }
 
 fn main() {
-    let out: PathBuf = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site/demo-feed"));
+    let out: PathBuf = std::env::args_os().nth(1).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site/demo-feed"),
+        PathBuf::from,
+    );
     let images = out.join("images");
     if images.exists() {
         // Start clean so renamed pictures do not linger.

@@ -100,8 +100,7 @@ impl ApiError {
             .trim_start()
             .strip_prefix('(')
             .and_then(|r| r.split_once(')'))
-            .map(|(name, _)| name.trim())
-            .unwrap_or("");
+            .map_or("", |(name, _)| name.trim());
         Some(named)
     }
 
@@ -198,7 +197,7 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// Parses an error body, in either envelope. `None` when the body is not an API error.
-pub fn parse_error(what: &str, status: u16, body: &[u8]) -> Option<ApiError> {
+pub(crate) fn parse_error(what: &str, status: u16, body: &[u8]) -> Option<ApiError> {
     if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(body) {
         let e = envelope.error;
         let message = e

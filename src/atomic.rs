@@ -14,7 +14,7 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// 0644), as `std::fs::write` would. A temporary file is created owner-only by default; the site's
 /// images, partial and data file must be readable by the web server that serves them and survive
 /// a deploy that copies modes (`rsync -a`, a tarball), so they may not keep that.
-pub fn write(path: &Path, data: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let mut builder = builder();
     #[cfg(unix)]
     {
@@ -30,7 +30,7 @@ pub fn write(path: &Path, data: &[u8]) -> std::io::Result<()> {
 /// Writes `parts`, one after the other, to `path` readable by its owner only (mode 0600 on Unix,
 /// whatever the umask and whatever the mode of the file it replaces), flushed to disk before the
 /// rename: for secrets, which are written in parts so that no extra copy of one is made.
-pub fn write_private(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     // tempfile creates its files 0600, and the rename keeps that mode.
     let mut file = builder().tempfile_in(folder(path))?;
     for part in parts {
@@ -42,7 +42,7 @@ pub fn write_private(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
 }
 
 /// Whether a file name is that of a temporary file an interrupted write left behind.
-pub fn is_interrupted_write(name: &str) -> bool {
+pub(crate) fn is_interrupted_write(name: &str) -> bool {
     name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
 }
 

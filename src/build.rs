@@ -22,7 +22,7 @@ use crate::upkeep::{self, TokenCheck};
 
 /// What a successful bake did, for the summary line.
 #[derive(Debug, Clone)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub origin: Origin,
     /// Why the API was not used (a fallback's reason), if it was not.
     pub fallback: Option<String>,
@@ -33,13 +33,13 @@ pub struct Summary {
 }
 
 /// Runs a bake to the end: the site's account, baked on its own.
-pub async fn run(config: &Config) -> Result<Summary> {
+pub(crate) async fn run(config: &Config) -> Result<Summary> {
     bake(config, &config.account).await
 }
 
 /// Bakes one account: its feed, with its token, through its cache, into its files. Settings shared
 /// by every account (images, video, render, token policy, the source's API) come from `config`.
-pub async fn bake(config: &Config, account: &Account) -> Result<Summary> {
+pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> {
     failpoint::panic("panic-main", "build");
     let cache = Arc::new(Cache::open(&account.cache_dir)?);
     emit::recover(&account.paths, &cache)?;

@@ -185,7 +185,7 @@ fn entries(dir: &Path) -> Vec<(PathBuf, String)> {
 
 /// A media id as a file name. Real ids are digits; anything else (which would be a path segment
 /// from an untrusted source) is hashed.
-pub fn file_name_for_id(id: &str) -> String {
+pub(crate) fn file_name_for_id(id: &str) -> String {
     let plain = !id.is_empty()
         && id.len() <= 64
         && id

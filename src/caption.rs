@@ -5,12 +5,12 @@
 //! are written in every script.
 
 /// Hashtags in the order they appear, without `#`, each once (compared case-insensitively).
-pub fn hashtags(caption: &str) -> Vec<String> {
+pub(crate) fn hashtags(caption: &str) -> Vec<String> {
     tokens_after(caption, '#', |c| c.is_alphanumeric() || c == '_')
 }
 
 /// Mentioned usernames in the order they appear, without `@`, each once.
-pub fn mentions(caption: &str) -> Vec<String> {
+pub(crate) fn mentions(caption: &str) -> Vec<String> {
     tokens_after(caption, '@', |c| {
         c.is_ascii_alphanumeric() || c == '_' || c == '.'
     })
@@ -21,7 +21,7 @@ pub fn mentions(caption: &str) -> Vec<String> {
 }
 
 /// The caption without its trailing block of hashtags and filler lines (`.`, `•`, `-`), trimmed.
-pub fn without_trailing_hashtags(caption: &str) -> String {
+pub(crate) fn without_trailing_hashtags(caption: &str) -> String {
     let mut lines: Vec<&str> = caption.lines().collect();
     while let Some(last) = lines.last() {
         if is_tag_or_filler_line(last) {

@@ -18,17 +18,17 @@ use crate::source::SourceSettings;
 use crate::token::{TokenSettings, DEFAULT_TOKEN_ENV};
 
 /// The name of the configuration file looked for from the current folder upwards.
-pub const CONFIG_FILE: &str = "instabake.toml";
+pub(crate) const CONFIG_FILE: &str = "instabake.toml";
 
 /// The default Graph API host (Instagram API with Instagram Login).
-pub const DEFAULT_API_BASE: &str = "https://graph.instagram.com";
+pub(crate) const DEFAULT_API_BASE: &str = "https://graph.instagram.com";
 
 /// The Graph API version asked for by default: the newest as of 2026-07-29. Each version lives
 /// about two years; an unversioned call would get whatever version Meta picks.
-pub const DEFAULT_API_VERSION: &str = "v26.0";
+pub(crate) const DEFAULT_API_VERSION: &str = "v26.0";
 
 /// The environment variable that overrides the API base (tests, proxies, recorded replays).
-pub const API_BASE_ENV: &str = "INSTABAKE_API_BASE";
+pub(crate) const API_BASE_ENV: &str = "INSTABAKE_API_BASE";
 
 /// A site generator's folder layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -127,7 +127,7 @@ struct FilePaths {
 
 /// What the command line can override; the binary fills this from its flags.
 #[derive(Debug, Default, Clone)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     pub config: Option<PathBuf>,
     pub site: Option<PathBuf>,
     pub preset: Option<Preset>,
@@ -142,7 +142,7 @@ pub struct Overrides {
 /// files. The pipeline runs on this value ([`crate::build::bake`]); a site has one today, and
 /// several accounts will be a loop over a list of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
+pub(crate) struct Account {
     /// The account's name in `[[accounts]]`; `None` for a site's single account, which keeps the
     /// plain file names and the cache folder as it is.
     pub name: Option<String>,
@@ -161,7 +161,7 @@ pub struct Account {
 /// The merged, validated configuration of one run, a section per stage. Paths are absolute or
 /// relative to the current folder, already joined with the site folder.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
     /// The site folder.
@@ -190,7 +190,7 @@ pub struct Config {
 impl Config {
     /// Finds and reads the config file, merges it with the flags, environment and preset, and
     /// validates the result.
-    pub fn load(overrides: &Overrides) -> Result<Config> {
+    pub(crate) fn load(overrides: &Overrides) -> Result<Config> {
         let file = match &overrides.config {
             Some(path) => {
                 if !path.is_file() {
@@ -237,7 +237,7 @@ impl Config {
                 site.display()
             )));
         }
-        let config = merge(parsed, overrides, site, file.clone(), config_dir);
+        let config = merge(parsed, overrides, site, file.clone(), config_dir.as_deref());
         config.validate().map_err(|message| match &file {
             Some(path) => Error::Config {
                 path: path.clone(),
@@ -321,7 +321,7 @@ fn merge(
     overrides: &Overrides,
     site: PathBuf,
     path: Option<PathBuf>,
-    config_dir: Option<PathBuf>,
+    config_dir: Option<&Path>,
 ) -> Config {
     let preset = overrides.preset.or(file.preset).unwrap_or(Preset::Hugo);
     let (images, partial, data) = preset.paths();
@@ -329,7 +329,7 @@ fn merge(
         |p: Option<PathBuf>, default: &str| site.join(p.unwrap_or_else(|| default.into()));
     // Paths named in the config file are relative to the file's folder; the replay folder given on
     // the command line is relative to the current folder.
-    let from_config = |p: PathBuf| match &config_dir {
+    let from_config = |p: PathBuf| match config_dir {
         Some(dir) => dir.join(p),
         None => p,
     };

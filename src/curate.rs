@@ -6,7 +6,7 @@ use crate::source::{Feed, Origin};
 
 /// Keeps the newest `limit` posts that have at least one image to bake. The API lists newest first,
 /// and that order is kept.
-pub fn curate(mut feed: Feed, limit: usize) -> Feed {
+pub(crate) fn curate(mut feed: Feed, limit: usize) -> Feed {
     // A feed from the cache has no media URLs (see `Cache::store_feed`): its images are among the
     // cached originals.
     let from_cache = feed.origin == Origin::Cache;

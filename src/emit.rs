@@ -29,7 +29,7 @@ use crate::paths;
 
 /// Where a bake writes into the site: all that the emit stage needs to know of the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SitePaths {
+pub(crate) struct SitePaths {
     /// The site folder. Manifest entries are relative to it, and nothing outside it is deleted.
     pub root: PathBuf,
     /// Where baked images are written.
@@ -54,7 +54,7 @@ const MANIFEST: &str = "manifest.json";
 
 /// What the emit stage did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Emitted {
+pub(crate) struct Emitted {
     /// Image files copied into the site in this run.
     pub images_written: usize,
     /// Whether the data file and the partial changed.
@@ -67,7 +67,7 @@ pub struct Emitted {
 /// Writes the feed into the site. `images` are file names in the cache's variants folder.
 /// `data` must not differ from the site's current data file only by its fetch time, or it is not
 /// rewritten (see [`same_but_fetch_time`]).
-pub fn emit(
+pub(crate) fn emit(
     site: &SitePaths,
     cache: &Cache,
     images: &[String],
@@ -216,7 +216,7 @@ fn commit(cache: &Cache, journal: &Journal) -> Result<()> {
 /// half done (renames the staged files that are still there; a journal is written only once every
 /// staged file is complete, so rolling forward is always right), and removes staged files that no
 /// journal lists and the temporary files of interrupted writes (`.instabake-*.tmp`).
-pub fn recover(site: &SitePaths, cache: &Cache) -> Result<()> {
+pub(crate) fn recover(site: &SitePaths, cache: &Cache) -> Result<()> {
     let path = journal_path(cache);
     match std::fs::read(&path) {
         Ok(bytes) => {
@@ -273,7 +273,7 @@ fn remove_interrupted_writes(dir: &Path) {
 
 /// Two data files that differ only in `fetched_at` describe the same feed; keeping the old one
 /// makes a rebuild with nothing new write nothing, so generators and deploys see no change.
-pub fn same_but_fetch_time(old: &str, new: &str) -> bool {
+pub(crate) fn same_but_fetch_time(old: &str, new: &str) -> bool {
     let strip = |text: &str| -> Option<serde_json::Value> {
         let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
         value.as_object_mut()?.remove("fetched_at");

@@ -15,11 +15,11 @@ use crate::report;
 use crate::source::{Account, Feed, ItemKind, Origin, Post, PostKind};
 
 /// The schema version; bumped only on an incompatible change.
-pub const SCHEMA: u32 = 1;
+pub(crate) const SCHEMA: u32 = 1;
 
 /// The whole data file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Document {
+pub(crate) struct Document {
     pub schema: u32,
     pub generator: String,
     /// Where the posts came from in this run: `live`, `replay` or `cache`.
@@ -32,7 +32,7 @@ pub struct Document {
 
 /// The account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccountDoc {
+pub(crate) struct AccountDoc {
     pub id: Option<String>,
     pub username: Option<String>,
     pub account_type: Option<String>,
@@ -42,7 +42,7 @@ pub struct AccountDoc {
 
 /// One post.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PostDoc {
+pub(crate) struct PostDoc {
     pub id: String,
     pub kind: PostKind,
     pub product: Option<String>,
@@ -63,7 +63,7 @@ pub struct PostDoc {
 
 /// One baked image (a photo, a carousel item, or a video's poster).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MediaDoc {
+pub(crate) struct MediaDoc {
     pub id: String,
     /// `image`, or `video` when this is a video's poster.
     pub kind: ItemKind,
@@ -85,7 +85,7 @@ pub struct MediaDoc {
 
 /// One encoded file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VariantDoc {
+pub(crate) struct VariantDoc {
     pub format: Format,
     pub width: u32,
     pub height: u32,
@@ -95,7 +95,7 @@ pub struct VariantDoc {
 
 /// A baked video file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VideoDoc {
+pub(crate) struct VideoDoc {
     pub url: String,
     pub bytes: u64,
 }
@@ -106,7 +106,7 @@ const MAX_ALT: usize = 250;
 /// Builds the document from the curated feed and the baked media. Items that failed are left out
 /// with a warning naming the post; a post left with no item is left out. Also returns the variant
 /// files the document refers to.
-pub fn assemble(
+pub(crate) fn assemble(
     feed: &Feed,
     baked: &HashMap<String, Result<Encoded, ItemError>>,
     videos: &HashMap<String, Result<VideoFile, ItemError>>,
@@ -324,7 +324,7 @@ fn derived_alt(caption_text: &str, kind: PostKind, username: Option<&str>) -> St
             return text;
         }
         let cut: String = text.chars().take(MAX_ALT).collect();
-        let cut = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
+        let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
         return format!("{cut}…");
     }
     let what = match kind {

@@ -11,14 +11,14 @@ use reqwest::header::HeaderMap;
 use crate::report;
 
 /// Attempts for a request that fails transiently.
-pub const ATTEMPTS: u32 = 3;
+pub(crate) const ATTEMPTS: u32 = 3;
 /// The longest `Retry-After` waited for. A bake runs inside a deploy: when a server asks for a
 /// longer pause, the cached feed (or the cached original) is the better answer.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// The shared HTTP client: timeouts on every request (`timeout` to connect and between two reads,
 /// three times that for a whole answer), a User-Agent that names us, and [`tls`].
-pub fn client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
+pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
     let tls = tls().map_err(|source| ClientError::Tls { source })?;
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
@@ -63,7 +63,7 @@ fn tls() -> Result<rustls::ClientConfig, rustls::Error> {
 }
 
 /// An answer read to its end.
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
@@ -72,7 +72,7 @@ pub struct Answer {
 impl Answer {
     /// `Retry-After` in seconds (the HTTP-date form is not used by the Graph API or the CDN and is
     /// ignored).
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
         let value = self
             .headers
             .get(reqwest::header::RETRY_AFTER)?
@@ -100,7 +100,11 @@ pub enum Failure {
 }
 
 /// One GET of `url`, the body read to its end but never past `max` bytes.
-pub async fn get(client: &reqwest::Client, url: url::Url, max: u64) -> Result<Answer, Failure> {
+pub(crate) async fn get(
+    client: &reqwest::Client,
+    url: url::Url,
+    max: u64,
+) -> Result<Answer, Failure> {
     let transport = |received: usize| {
         move |e: reqwest::Error| Failure::Transport {
             received,
@@ -143,7 +147,7 @@ fn describe(error: &reqwest::Error, received: usize) -> String {
 
 /// What a failed attempt says about trying again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A connection error, a timeout, a 5xx, or an error the server calls transient.
     Transient,
     /// Throttled (HTTP 429, or a rate-limit code of the Graph API).
@@ -154,7 +158,7 @@ pub enum Kind {
 
 /// What to do after a failed attempt.
 #[derive(Debug, PartialEq)]
-pub enum Next {
+pub(crate) enum Next {
     Retry(Duration),
     Stop,
 }
@@ -164,7 +168,7 @@ pub enum Next {
 /// short `Retry-After` asks for it; final answers never. A `Retry-After` longer than
 /// [`MAX_RETRY_AFTER`] and a quota at or above `usage_limit` percent (the API's usage headers)
 /// end the retries.
-pub fn next_step(
+pub(crate) fn next_step(
     kind: Kind,
     retry_after: Option<Duration>,
     attempt: u32,
@@ -188,13 +192,12 @@ fn backoff(attempt: u32) -> Duration {
     let base = 400u64 * 3u64.pow(attempt - 1);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos() as u64)
-        .unwrap_or(0);
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
     Duration::from_millis(base + nanos % (base / 2 + 1))
 }
 
 /// A short description of an unexpected body: an error page is named, not dumped into the log.
-pub fn describe_body(body: &[u8]) -> String {
+pub(crate) fn describe_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
     let text = text.trim();
     if text.is_empty() {

@@ -13,29 +13,32 @@
 //!            └───── cache (last good feed, originals, variants, manifest) ─┘
 //! ```
 //!
-//! [`build::run`] wires the stages together; `main.rs` only parses flags and maps the result to an
+//! `build::run` wires the stages together; `main.rs` only parses flags and maps the result to an
 //! exit code.
 
-pub mod api_error;
+mod api_error;
 mod atomic;
-pub mod build;
-pub mod cache;
-pub mod caption;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod curate;
-pub mod emit;
-pub mod error;
+mod build;
+mod cache;
+mod caption;
+mod cli;
+mod commands;
+mod config;
+mod curate;
+mod emit;
+mod error;
 mod failpoint;
-pub mod feed;
-pub mod http;
-pub mod media;
-pub mod paths;
-pub mod render;
-pub mod report;
-pub mod source;
+mod feed;
+mod http;
+mod media;
+mod paths;
+mod render;
+mod report;
+mod source;
 pub mod token;
-pub mod upkeep;
+mod upkeep;
 
-pub use error::{Error, ExitCode};
+// What the binary uses: the command line, the exit codes, the panic hook.
+pub use cli::{run, Cli};
+pub use error::ExitCode;
+pub use report::install_panic_hook;

@@ -6,9 +6,9 @@ use clap::Parser;
 fn main() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     keep_freed_buffers();
-    instabake::report::install_panic_hook();
-    let cli = instabake::cli::Cli::parse();
-    let code = match std::panic::catch_unwind(|| instabake::cli::run(cli)) {
+    instabake::install_panic_hook();
+    let cli = instabake::Cli::parse();
+    let code = match std::panic::catch_unwind(|| instabake::run(cli)) {
         Ok(code) => code,
         // The hook has printed the (redacted) message already.
         Err(_) => instabake::ExitCode::Unexpected,
@@ -22,6 +22,7 @@ fn main() {
 /// 100,000 faults. Mapping only above 32 MiB and trimming only above 128 MiB lets the next image
 /// reuse them, for the same peak memory.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
 fn keep_freed_buffers() {
     // SAFETY: mallopt only sets allocator parameters, and runs before any other thread exists.
     unsafe {

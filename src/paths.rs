@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// `dir/name` when `name` is a plain relative path; `None` for an empty name, an absolute path, or
 /// one with `..` (or `.`) in it.
-pub fn inside(dir: &Path, name: &str) -> Option<PathBuf> {
+pub(crate) fn inside(dir: &Path, name: &str) -> Option<PathBuf> {
     let relative = Path::new(name);
     let plain = !name.is_empty()
         && relative

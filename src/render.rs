@@ -14,12 +14,12 @@ use crate::error::{Error, Result};
 use crate::feed::Document;
 
 /// The built-in partial.
-pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");
+pub(crate) const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");
 
 /// The `[render]` section: the template, and the settings it reads besides the feed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct RenderSettings {
+pub(crate) struct RenderSettings {
     /// A site's own template replacing the built-in one; relative to the site folder in the
     /// config file, joined with it once loaded. Not shown to the template.
     #[serde(skip_serializing)]
@@ -36,7 +36,7 @@ pub struct RenderSettings {
 
 /// The default `sizes`: a grid of three columns on wide screens, two on phones, in a container that
 /// stops growing at about 960 px.
-pub const DEFAULT_SIZES: &str = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw";
+pub(crate) const DEFAULT_SIZES: &str = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw";
 
 impl Default for RenderSettings {
     fn default() -> Self {
@@ -51,7 +51,7 @@ impl Default for RenderSettings {
 }
 
 /// Renders the partial, with the site's own template when `settings.template` names one.
-pub fn render(document: &Document, settings: &RenderSettings) -> Result<String> {
+pub(crate) fn render(document: &Document, settings: &RenderSettings) -> Result<String> {
     let (name, source) = match settings.template.as_deref() {
         Some(path) => (
             path.display().to_string(),
@@ -83,7 +83,7 @@ pub fn render(document: &Document, settings: &RenderSettings) -> Result<String> 
 
 /// HTML escaping for text and attribute values, plus `{` and `}` so that no generator's template
 /// syntax survives into the partial.
-pub fn escape(input: &str) -> String {
+pub(crate) fn escape(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
     for c in input.chars() {
         match c {

@@ -11,7 +11,7 @@ use std::sync::RwLock;
 
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub enum Verbosity {
+pub(crate) enum Verbosity {
     /// Only warnings and errors (`-q`).
     Quiet,
     /// One line per stage and a summary.
@@ -34,25 +34,29 @@ static STATE: RwLock<State> = RwLock::new(State {
 });
 
 /// Sets the verbosity and detects GitHub Actions (`GITHUB_ACTIONS=true`).
-pub fn init(verbosity: Verbosity) {
-    let mut state = STATE.write().unwrap_or_else(|e| e.into_inner());
+pub(crate) fn init(verbosity: Verbosity) {
+    let mut state = STATE
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     state.verbosity = verbosity;
     state.github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
 }
 
 /// True when running as a GitHub Actions step.
-pub fn is_github_actions() -> bool {
-    STATE.read().map(|s| s.github).unwrap_or(false)
+pub(crate) fn is_github_actions() -> bool {
+    STATE.read().is_ok_and(|s| s.github)
 }
 
 /// Registers a secret: it is replaced by `***` in every line printed from now on, and masked in the
 /// GitHub Actions log. Secrets shorter than 8 characters are not registered (masking every `a` would
 /// make the output unreadable, and no real token is that short).
-pub fn add_secret(secret: &str) {
+pub(crate) fn add_secret(secret: &str) {
     if secret.len() < 8 {
         return;
     }
-    let mut state = STATE.write().unwrap_or_else(|e| e.into_inner());
+    let mut state = STATE
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if state.secrets.iter().any(|s| s == secret) {
         return;
     }
@@ -65,8 +69,10 @@ pub fn add_secret(secret: &str) {
 }
 
 /// Replaces every registered secret in `text` by `***`.
-pub fn redact(text: &str) -> String {
-    let state = STATE.read().unwrap_or_else(|e| e.into_inner());
+pub(crate) fn redact(text: &str) -> String {
+    let state = STATE
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = text.to_owned();
     for secret in &state.secrets {
         if out.contains(secret.as_str()) {
@@ -87,7 +93,7 @@ fn emit(line: &str) {
 }
 
 /// "5 hours ago" under two days, else "12 days ago".
-pub fn ago(age: std::time::Duration) -> String {
+pub(crate) fn ago(age: std::time::Duration) -> String {
     let hours = age.as_secs() / 3600;
     if hours < 48 {
         format!("{hours} hours ago")
@@ -97,14 +103,14 @@ pub fn ago(age: std::time::Duration) -> String {
 }
 
 /// A command's result (`token status`, `doctor`): on stdout, always printed, redacted.
-pub fn out(message: impl AsRef<str>) {
+pub(crate) fn out(message: impl AsRef<str>) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", redact(message.as_ref()));
 }
 
 /// Appends Markdown to the GitHub Actions step summary (`$GITHUB_STEP_SUMMARY`), if there is one.
 /// A summary that cannot be written is not worth failing a bake over.
-pub fn step_summary(markdown: &str) {
+pub(crate) fn step_summary(markdown: &str) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return;
     };
@@ -118,21 +124,21 @@ pub fn step_summary(markdown: &str) {
 }
 
 /// A normal progress line (hidden by `-q`).
-pub fn info(message: impl AsRef<str>) {
+pub(crate) fn info(message: impl AsRef<str>) {
     if verbosity() >= Verbosity::Normal {
         emit(message.as_ref());
     }
 }
 
 /// A detail line (shown with `-v`).
-pub fn detail(message: impl AsRef<str>) {
+pub(crate) fn detail(message: impl AsRef<str>) {
     if verbosity() >= Verbosity::Verbose {
         emit(message.as_ref());
     }
 }
 
 /// A warning: always printed; an annotation under GitHub Actions.
-pub fn warn(message: impl AsRef<str>) {
+pub(crate) fn warn(message: impl AsRef<str>) {
     let message = message.as_ref();
     if is_github_actions() {
         emit(&format!(
@@ -146,7 +152,7 @@ pub fn warn(message: impl AsRef<str>) {
 
 /// An error that ends the command: always printed with its cause chain; an annotation under GitHub
 /// Actions.
-pub fn error(err: &(dyn std::error::Error + 'static)) {
+pub(crate) fn error(err: &(dyn std::error::Error + 'static)) {
     let message = with_causes(err.to_string(), err.source());
     if is_github_actions() {
         emit(&format!(
@@ -161,7 +167,10 @@ pub fn error(err: &(dyn std::error::Error + 'static)) {
 /// `head` followed by the text of each cause in the chain from `source`, skipping causes whose
 /// text is already there (our errors' messages include their source's). Texts are compared as
 /// they will be printed: redacted, without the trailing newline some libraries end with (TOML).
-pub fn with_causes(head: String, mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
+pub(crate) fn with_causes(
+    head: String,
+    mut source: Option<&(dyn std::error::Error + 'static)>,
+) -> String {
     let mut message = head;
     while let Some(cause) = source {
         let text = redact(cause.to_string().trim_end());
@@ -188,7 +197,7 @@ pub fn install_panic_hook() {
         let payload = info
             .payload()
             .downcast_ref::<&str>()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
         let location = info

@@ -15,7 +15,7 @@ use crate::token::{self, Token, TokenState, MIN_AGE_TO_REFRESH};
 
 /// What `build` learnt about the token.
 #[derive(Debug, Clone, Default)]
-pub struct TokenCheck {
+pub(crate) struct TokenCheck {
     /// Whole days left, when known.
     pub days_left: Option<i64>,
     pub expiry_date: Option<String>,
@@ -25,7 +25,7 @@ pub struct TokenCheck {
 /// on and a refresh is due (writing the new token back to the account's `token_file`), warns when
 /// it expires within `warn_days`, and fails when it expires within
 /// `--fail-if-token-expires-within`. Returns the token to use.
-pub async fn before_build(
+pub(crate) async fn before_build(
     config: &Config,
     account: &Account,
     cache: &Cache,
@@ -104,6 +104,6 @@ fn refresh_due(state: Option<&TokenState>, refresh_days: i64) -> bool {
 }
 
 /// Whether the token was refreshed less than a day ago: Instagram would refuse another refresh.
-pub fn too_young(state: &TokenState) -> bool {
+pub(crate) fn too_young(state: &TokenState) -> bool {
     state.age().is_some_and(|age| age < MIN_AGE_TO_REFRESH)
 }

@@ -23,7 +23,7 @@ enum Outcome {
 
 /// Runs every check. Fails when the configuration cannot be loaded (exit 2) or any other check
 /// fails (exit 3).
-pub async fn doctor(overrides: &Overrides) -> Result<()> {
+pub(crate) async fn doctor(overrides: &Overrides) -> Result<()> {
     let config = match Config::load(overrides) {
         Ok(config) => config,
         Err(e) => {
@@ -41,7 +41,7 @@ pub async fn doctor(overrides: &Overrides) -> Result<()> {
     let mut failed = 0;
     for (name, outcome) in &checks {
         line(name, outcome);
-        failed += matches!(outcome, Outcome::Fail(_)) as usize;
+        failed += usize::from(matches!(outcome, Outcome::Fail(_)));
     }
     if failed > 0 {
         return Err(Error::ChecksFailed(format!(

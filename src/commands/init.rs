@@ -9,7 +9,7 @@ use crate::report;
 
 /// Writes `instabake.toml` into `site` for `preset`; never overwrites an existing file. Prints
 /// what to put into the site's templates.
-pub fn init(site: &Path, preset: Preset) -> Result<PathBuf> {
+pub(crate) fn init(site: &Path, preset: Preset) -> Result<PathBuf> {
     let path = site.join(CONFIG_FILE);
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -35,7 +35,7 @@ pub fn init(site: &Path, preset: Preset) -> Result<PathBuf> {
 }
 
 /// The config file for a preset: every key at its default, commented.
-pub fn config_text(preset: Preset) -> String {
+pub(crate) fn config_text(preset: Preset) -> String {
     let (images, partial, data) = preset.paths();
     let url_prefix = preset.url_prefix();
     format!(
@@ -111,7 +111,7 @@ fn next_steps(preset: Preset) -> Vec<String> {
 
 /// For each generator: the line that includes the partial, and the one that loops over the data
 /// file (README, "Using it on your site").
-pub fn usage(preset: Preset) -> (&'static str, &'static str) {
+pub(crate) fn usage(preset: Preset) -> (&'static str, &'static str) {
     match preset {
         Preset::Hugo => (
             r#"{{ partial "instagram.html" . }}"#,

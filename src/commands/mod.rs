@@ -1,6 +1,6 @@
 //! The commands beside `build` (which lives in [`crate::build`]): `token status|refresh`, `init`
 //! and `doctor`.
 
-pub mod doctor;
-pub mod init;
-pub mod token;
+pub(crate) mod doctor;
+pub(crate) mod init;
+pub(crate) mod token;

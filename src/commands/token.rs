@@ -18,7 +18,7 @@ use crate::upkeep::too_young;
 
 /// `token status`: checks the token with one call, prints the account and what is known of the
 /// expiry. Fails with [`Error::TokenExpiring`] when it expires within `warn_days`.
-pub async fn status(config: &Config, warn_days: i64) -> Result<()> {
+pub(crate) async fn status(config: &Config, warn_days: i64) -> Result<()> {
     let token = Token::load(
         &config.account.token_env,
         config.account.token_file.as_deref(),
@@ -26,11 +26,10 @@ pub async fn status(config: &Config, warn_days: i64) -> Result<()> {
     let cache = Cache::open(&config.account.cache_dir)?;
     let client = client(config, &token)?;
     let me = client.me().await?;
-    let who = me
-        .username
-        .as_deref()
-        .map(|u| format!("@{u}"))
-        .unwrap_or_else(|| "an account without a username".to_owned());
+    let who = me.username.as_deref().map_or_else(
+        || "an account without a username".to_owned(),
+        |u| format!("@{u}"),
+    );
     let kind = me.account_type.as_deref().unwrap_or("type not given");
     let posts = me
         .media_count
@@ -66,7 +65,7 @@ pub async fn status(config: &Config, warn_days: i64) -> Result<()> {
 
 /// Where `token refresh` hands the new token.
 #[derive(Debug, Default)]
-pub struct Handover<'a> {
+pub(crate) struct Handover<'a> {
     /// A file to write it to (mode 0600).
     pub file: Option<&'a Path>,
     /// Print it on stdout (masked first under GitHub Actions).
@@ -75,7 +74,7 @@ pub struct Handover<'a> {
 
 /// `token refresh`: refreshes the token, records the new expiry, and hands the new token only
 /// where asked.
-pub async fn refresh(config: &Config, handover: Handover<'_>) -> Result<()> {
+pub(crate) async fn refresh(config: &Config, handover: Handover<'_>) -> Result<()> {
     let token = Token::load(
         &config.account.token_env,
         config.account.token_file.as_deref(),
@@ -152,7 +151,7 @@ fn ago(state: &TokenState) -> String {
 }
 
 /// What to do about a personal account.
-pub fn personal_account_hint() -> &'static str {
+pub(crate) fn personal_account_hint() -> &'static str {
     "this is a personal account: the Instagram API with Instagram Login serves only Business and \
      Creator accounts. Switch it in the Instagram app (Settings > Account type and tools), then \
      generate a new token"

@@ -17,14 +17,14 @@ use super::{Format, MediaError, MediaSettings, Variant};
 
 /// Largest accepted source side, in pixels. Instagram serves at most 1440 px; anything far larger
 /// is a mistake or a decompression bomb.
-pub const MAX_SIDE: u32 = 12_000;
+pub(crate) const MAX_SIDE: u32 = 12_000;
 /// Largest decoder allocation.
-pub const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+pub(crate) const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 /// Width of the placeholder image.
 const PLACEHOLDER_WIDTH: u32 = 8;
 
 /// A decoded, oriented source in RGB.
-pub struct Rgb {
+pub(crate) struct Rgb {
     pub width: u32,
     pub height: u32,
     pub pixels: Vec<u8>,
@@ -38,7 +38,7 @@ impl std::fmt::Debug for Rgb {
 
 /// What baking one source produced.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Encoded {
+pub(crate) struct Encoded {
     /// Oriented size of the source.
     pub width: u32,
     pub height: u32,
@@ -52,7 +52,7 @@ pub struct Encoded {
 impl Encoded {
     /// The variants `settings` asks for, in the order [`encode_all`] makes them, if every one of
     /// them was made before: then nothing needs decoding.
-    pub fn select(
+    pub(crate) fn select(
         &self,
         settings: &MediaSettings,
         name: impl Fn(Format, u32) -> String,
@@ -72,7 +72,7 @@ impl Encoded {
 }
 
 /// Decodes a JPEG, PNG, WebP or GIF from memory, honouring EXIF orientation, with size limits.
-pub fn decode(bytes: &[u8]) -> Result<Rgb, MediaError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Rgb, MediaError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|source| MediaError::ReadImage { source })?;
@@ -95,7 +95,7 @@ pub fn decode(bytes: &[u8]) -> Result<Rgb, MediaError> {
         return Err(MediaError::Empty);
     }
     let pixels = if image.color().has_alpha() {
-        flatten_on_white(image.into_rgba8().into_raw())
+        flatten_on_white(image.into_rgba8().as_raw())
     } else {
         image.into_rgb8().into_raw()
     };
@@ -116,11 +116,11 @@ fn decode_error(error: image::ImageError) -> MediaError {
 
 /// Composites RGBA over white: JPEG has no alpha, and dropping it would show whatever colour the
 /// transparent pixels happen to hold.
-fn flatten_on_white(rgba: Vec<u8>) -> Vec<u8> {
+fn flatten_on_white(rgba: &[u8]) -> Vec<u8> {
     rgba.chunks_exact(4)
         .flat_map(|p| {
-            let a = p[3] as u32;
-            let mix = |c: u8| ((c as u32 * a + 255 * (255 - a) + 127) / 255) as u8;
+            let a = u32::from(p[3]);
+            let mix = |c: u8| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8;
             [mix(p[0]), mix(p[1]), mix(p[2])]
         })
         .collect()
@@ -129,7 +129,7 @@ fn flatten_on_white(rgba: Vec<u8>) -> Vec<u8> {
 /// The widths to make for a source `source_width` wide: the configured ones it can fill, largest
 /// first, never upscaled; when the source is narrower than the largest configured width, the
 /// source's own width takes its place, so there is always a sharpest variant.
-pub fn target_widths(configured: &[u32], source_width: u32) -> Vec<u32> {
+pub(crate) fn target_widths(configured: &[u32], source_width: u32) -> Vec<u32> {
     let mut widths: Vec<u32> = configured
         .iter()
         .copied()
@@ -144,16 +144,16 @@ pub fn target_widths(configured: &[u32], source_width: u32) -> Vec<u32> {
 }
 
 /// Height for `width` keeping the source's aspect ratio, rounded, at least 1.
-pub fn scaled_height(source: (u32, u32), width: u32) -> u32 {
+pub(crate) fn scaled_height(source: (u32, u32), width: u32) -> u32 {
     let (sw, sh) = source;
-    ((sh as u64 * width as u64 + sw as u64 / 2) / sw as u64).max(1) as u32
+    ((u64::from(sh) * u64::from(width) + u64::from(sw) / 2) / u64::from(sw)).max(1) as u32
 }
 
 /// Makes every variant of `source` into `out_dir`, largest width first, each width resized from
 /// the one before. `name` gives each (format, width) its file name; variants in `existing` (from an
 /// earlier bake of the same source) are kept instead of encoded again, so changing one setting
 /// re-encodes only what it changes.
-pub fn encode_all(
+pub(crate) fn encode_all(
     source: &Rgb,
     settings: &MediaSettings,
     out_dir: &Path,
@@ -240,7 +240,7 @@ fn source_view(rgb: &Rgb) -> Result<ImageRef<'_>, MediaError> {
 }
 
 /// Encodes RGB pixels in one format.
-pub fn encode_one(
+pub(crate) fn encode_one(
     pixels: &[u8],
     width: u32,
     height: u32,
@@ -269,7 +269,7 @@ pub fn encode_one(
             pixels,
             width,
             height,
-            settings.webp_quality as f32,
+            f32::from(settings.webp_quality),
             settings.webp_effort,
         )?),
         #[cfg(feature = "avif")]
@@ -278,7 +278,7 @@ pub fn encode_one(
             let rgb: &[ravif::RGB8] = pixels.as_rgb();
             // One thread per image: images are already encoded in parallel, one per core.
             let encoded = ravif::Encoder::new()
-                .with_quality(settings.avif_quality as f32)
+                .with_quality(f32::from(settings.avif_quality))
                 .with_speed(settings.avif_speed)
                 .with_bit_depth(ravif::BitDepth::Eight)
                 .with_num_threads(Some(1))
@@ -311,7 +311,7 @@ fn colour_and_placeholder(
     let mut sum = [0u64; 3];
     for p in pixels.chunks_exact(3) {
         for (s, &c) in sum.iter_mut().zip(p) {
-            *s += c as u64;
+            *s += u64::from(c);
         }
     }
     let color = format!(
@@ -405,7 +405,7 @@ mod tests {
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = !0u32;
         for &byte in bytes {
-            crc ^= byte as u32;
+            crc ^= u32::from(byte);
             for _ in 0..8 {
                 crc = if crc & 1 == 1 {
                     (crc >> 1) ^ 0xEDB8_8320

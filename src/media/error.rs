@@ -8,7 +8,7 @@ use super::encode::{MAX_ALLOC, MAX_SIDE};
 
 /// Why a media item (an image or a video) could not be baked.
 #[derive(Debug, thiserror::Error)]
-pub enum MediaError {
+pub(crate) enum MediaError {
     /// A replay folder's media URL leads outside the folder.
     #[error("{url:?} is not a file inside the replay folder")]
     NotInReplayFolder { url: String },
@@ -180,7 +180,7 @@ pub enum MediaError {
 
 /// Why libwebp made no WebP. libwebp reports no error value of its own beyond a code.
 #[derive(Debug, thiserror::Error)]
-pub enum WebpError {
+pub(crate) enum WebpError {
     #[error("an empty image cannot be encoded")]
     Empty,
 

@@ -10,11 +10,11 @@ use crate::http::{self, Kind, Next};
 use crate::paths;
 
 /// The largest source file accepted. Instagram's largest photos are well under 5 MB.
-pub const MAX_SOURCE_BYTES: usize = 40 * 1024 * 1024;
+pub(crate) const MAX_SOURCE_BYTES: usize = 40 * 1024 * 1024;
 
 /// Where media bytes come from.
 #[derive(Clone)]
-pub enum Fetcher {
+pub(crate) enum Fetcher {
     /// Plain GETs (no token: media URLs are signed by Instagram themselves).
     Http(reqwest::Client),
     /// Paths relative to a replay folder.
@@ -44,7 +44,7 @@ impl Fetcher {
     }
 
     /// Fetches a video file (MP4 or QuickTime, sniffed from its `ftyp` box), at most `max` bytes.
-    pub async fn fetch_video(&self, url: &str, max: u64) -> Result<Vec<u8>, MediaError> {
+    pub(crate) async fn fetch_video(&self, url: &str, max: u64) -> Result<Vec<u8>, MediaError> {
         let bytes = self.fetch(url, max).await?;
         if bytes.get(4..8) != Some(b"ftyp".as_slice()) {
             return Err(MediaError::NotAVideo { bytes: bytes.len() });
@@ -53,7 +53,7 @@ impl Fetcher {
     }
 
     /// Fetches `url` and checks that it is an image.
-    pub async fn fetch_image(&self, url: &str) -> Result<Vec<u8>, MediaError> {
+    pub(crate) async fn fetch_image(&self, url: &str) -> Result<Vec<u8>, MediaError> {
         let bytes = self.fetch(url, MAX_SOURCE_BYTES as u64).await?;
         if image::guess_format(&bytes).is_err() {
             return Err(MediaError::NotAnImage {

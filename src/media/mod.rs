@@ -10,9 +10,9 @@
 //! Encoded files go into the cache folder under content-addressed names; the emit stage copies them
 //! into the site.
 
-pub mod encode;
+pub(crate) mod encode;
 mod error;
-pub mod fetch;
+pub(crate) mod fetch;
 mod webp;
 
 use std::collections::{HashMap, HashSet};
@@ -21,9 +21,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use encode::Encoded;
-pub use error::{MediaError, WebpError};
-pub use fetch::Fetcher;
+pub(crate) use encode::Encoded;
+pub(crate) use error::{MediaError, WebpError};
+pub(crate) use fetch::Fetcher;
 
 use crate::cache::Cache;
 use crate::report;
@@ -44,12 +44,12 @@ fn pipeline_version(format: Format) -> u32 {
 
 /// Whether this build can encode AVIF (the `avif` cargo feature). The format stays known either
 /// way, so that a config asking for it gets an error that says how to get it, not "unknown format".
-pub const AVIF_BUILT_IN: bool = cfg!(feature = "avif");
+pub(crate) const AVIF_BUILT_IN: bool = cfg!(feature = "avif");
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
+pub(crate) enum Format {
     /// Opt-in: the smallest files, but encoding takes many times longer than WebP.
     Avif,
     Webp,
@@ -58,7 +58,7 @@ pub enum Format {
 
 impl Format {
     /// File extension.
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Format::Avif => "avif",
             Format::Webp => "webp",
@@ -66,8 +66,12 @@ impl Format {
         }
     }
 
-    /// MIME type, for `<source type=...>`.
-    pub fn mime(self) -> &'static str {
+    /// MIME type, for `<source type=...>` and the feeds' enclosures.
+    #[expect(
+        dead_code,
+        reason = "the Atom and JSON feeds (next capability) name each enclosure's type"
+    )]
+    pub(crate) fn mime(self) -> &'static str {
         match self {
             Format::Avif => "image/avif",
             Format::Webp => "image/webp",
@@ -79,7 +83,7 @@ impl Format {
 /// How images are resized and encoded: the `[images]` section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct MediaSettings {
+pub(crate) struct MediaSettings {
     pub widths: Vec<u32>,
     pub formats: Vec<Format>,
     pub jpeg_quality: u8,
@@ -108,7 +112,7 @@ impl Default for MediaSettings {
 /// Whether reels' video files are baked too: the `[video]` section.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct VideoSettings {
+pub(crate) struct VideoSettings {
     /// Download video files so they play from the site; off by default, since a video is often 10
     /// to 50 times the size of its images.
     pub download: bool,
@@ -127,14 +131,14 @@ impl Default for VideoSettings {
 
 impl VideoSettings {
     /// The size limit in bytes.
-    pub fn max_bytes(&self) -> u64 {
+    pub(crate) fn max_bytes(&self) -> u64 {
         self.max_mb.saturating_mul(1 << 20)
     }
 }
 
 impl MediaSettings {
     /// Checks ranges; the message names the key.
-    pub fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         if self.widths.is_empty() || self.widths.iter().any(|&w| !(16..=8192).contains(&w)) {
             return Err(format!(
                 "images.widths = {:?}: give at least one width, each from 16 to 8192",
@@ -206,7 +210,7 @@ impl MediaSettings {
 
 /// One encoded file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Variant {
+pub(crate) struct Variant {
     pub format: Format,
     pub width: u32,
     pub height: u32,
@@ -216,10 +220,10 @@ pub struct Variant {
 }
 
 /// Why one item could not be baked.
-pub type ItemError = MediaError;
+pub(crate) type ItemError = MediaError;
 
 /// Bakes every item, returning each one's result by item id. Items that share an id are baked once.
-pub async fn bake_items(
+pub(crate) async fn bake_items(
     items: Vec<Item>,
     fetcher: Fetcher,
     cache: Arc<Cache>,
@@ -299,14 +303,14 @@ enum WorkerError {
 
 /// A baked video file: its content-addressed name in the cache's variants folder.
 #[derive(Debug, Clone, PartialEq)]
-pub struct VideoFile {
+pub(crate) struct VideoFile {
     pub file: String,
     pub bytes: u64,
 }
 
 /// Downloads the video file of every video item that has one (`media_url`), at most `max_bytes`
 /// each, two at a time. Videos are copied as they are: re-encoding is a job for a video tool.
-pub async fn bake_videos(
+pub(crate) async fn bake_videos(
     items: Vec<Item>,
     fetcher: Fetcher,
     cache: Arc<Cache>,
@@ -337,13 +341,13 @@ pub async fn bake_videos(
 }
 
 /// Where a video's original is kept in the cache, beside its poster's.
-pub fn video_key(id: &str) -> String {
+pub(crate) fn video_key(id: &str) -> String {
     format!("{id}.video")
 }
 
 /// The keys of the originals the cache keeps for these media items: each item's image, and its
 /// video's beside it.
-pub fn original_keys<'a>(ids: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
+pub(crate) fn original_keys<'a>(ids: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
     ids.into_iter()
         .flat_map(|id| [id.to_owned(), video_key(id)])
         .collect()
@@ -361,7 +365,7 @@ fn cached_record(cache: &Cache, source_hash: &[u8; 32]) -> Option<Encoded> {
 
 /// Whether a record (as the cache keeps it) names any of `files`: one that names none of them is
 /// of no use to the bake that made `files`.
-pub fn record_uses_any(record: &[u8], files: &HashSet<String>) -> bool {
+pub(crate) fn record_uses_any(record: &[u8], files: &HashSet<String>) -> bool {
     serde_json::from_slice::<Encoded>(record)
         .is_ok_and(|r| r.variants.iter().any(|v| files.contains(&v.file)))
 }

@@ -56,7 +56,7 @@ const USAGE_EXHAUSTED: u64 = 100;
 
 /// A client for one account's token.
 #[derive(Clone)]
-pub struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     base: Url,
     token: Token,
@@ -66,7 +66,11 @@ pub struct Client {
 
 /// The account behind a token.
 #[derive(Debug, Clone, serde::Deserialize)]
-pub struct Me {
+pub(crate) struct Me {
+    #[expect(
+        dead_code,
+        reason = "the account's id, which the account header (next capability) shows"
+    )]
     pub user_id: Option<String>,
     pub username: Option<String>,
     /// `BUSINESS`, `MEDIA_CREATOR` or `PERSONAL` (which the API no longer serves).
@@ -76,7 +80,7 @@ pub struct Me {
 
 /// A refreshed token and how long it lives.
 #[derive(Debug)]
-pub struct Refreshed {
+pub(crate) struct Refreshed {
     pub token: Token,
     pub expires_in: Duration,
 }
@@ -106,7 +110,7 @@ fn next_step(error: &Error, retry_after: Option<Duration>, attempt: u32, usage: 
 
 impl Client {
     /// A client for `base` (e.g. `https://graph.instagram.com` or `.../v25.0`).
-    pub fn new(http: reqwest::Client, base: &str, token: Token) -> Result<Client> {
+    pub(crate) fn new(http: reqwest::Client, base: &str, token: Token) -> Result<Client> {
         let mut base = Url::parse(base).map_err(|source| Error::BadUrl {
             what: format!("api_base {base:?} is not a URL"),
             source,
@@ -125,7 +129,7 @@ impl Client {
 
     /// Fetches the newest `limit` posts, following `paging.next` as needed, with carousel children
     /// filled in.
-    pub async fn feed(&self, limit: usize) -> Result<Feed> {
+    pub(crate) async fn feed(&self, limit: usize) -> Result<Feed> {
         let mut url = self.url("me/media")?;
         url.query_pairs_mut()
             .append_pair("limit", &limit.min(MAX_PAGE).to_string());
@@ -186,7 +190,7 @@ impl Client {
 
     /// The account the token belongs to (`GET /me`): one request, which also proves the token
     /// works.
-    pub async fn me(&self) -> Result<Me> {
+    pub(crate) async fn me(&self) -> Result<Me> {
         let mut url = self.url("me")?;
         url.query_pairs_mut()
             .append_pair("fields", "user_id,username,account_type,media_count");
@@ -195,7 +199,7 @@ impl Client {
 
     /// Refreshes the long-lived token (`GET /refresh_access_token`). The new token is registered
     /// for redaction (and masked under GitHub Actions) before anything else happens with it.
-    pub async fn refresh(&self) -> Result<Refreshed> {
+    pub(crate) async fn refresh(&self) -> Result<Refreshed> {
         let mut url = self.url("refresh_access_token")?;
         url.query_pairs_mut()
             .append_pair("grant_type", "ig_refresh_token");
@@ -257,7 +261,7 @@ impl Client {
                             "the Instagram API does not know {field} (code 100: an older API \
                              version, or another account type); baking without {}",
                             dropped.join(", ")
-                        ))
+                        ));
                     }
                     None => return Err(Error::Api(error)),
                 },
@@ -422,7 +426,7 @@ impl Client {
 }
 
 /// A Graph API version as it stands in a path: `v26.0`.
-pub fn is_api_version(text: &str) -> bool {
+pub(crate) fn is_api_version(text: &str) -> bool {
     text.strip_prefix('v')
         .and_then(|rest| rest.split_once('.'))
         .is_some_and(|(major, minor)| {
@@ -526,7 +530,7 @@ fn note_usage(headers: &reqwest::header::HeaderMap) -> Option<u64> {
 }
 
 /// The largest usage percentage in a usage header value.
-pub fn max_usage(value: &str) -> Option<u64> {
+pub(crate) fn max_usage(value: &str) -> Option<u64> {
     fn walk(value: &serde_json::Value, max: &mut Option<u64>) {
         match value {
             serde_json::Value::Object(map) => {
@@ -539,7 +543,7 @@ pub fn max_usage(value: &str) -> Option<u64> {
                         Some(n) if counts => *max = Some(max.unwrap_or(0).max(n)),
                         // Minutes until a throttled app may call again: the quota is used up.
                         Some(n) if key == "estimated_time_to_regain_access" => {
-                            *max = Some(max.unwrap_or(0).max(if n > 0 { 100 } else { 0 }))
+                            *max = Some(max.unwrap_or(0).max(if n > 0 { 100 } else { 0 }));
                         }
                         _ => walk(v, max),
                     }

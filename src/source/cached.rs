@@ -12,7 +12,7 @@ use super::{Feed, Origin};
 const RECORD: &str = "feed.json";
 
 /// The last feed fetched successfully, marked as coming from the cache.
-pub fn last_feed(cache: &Cache) -> Option<Feed> {
+pub(crate) fn last_feed(cache: &Cache) -> Option<Feed> {
     cache.load::<Feed>(RECORD).map(|mut feed| {
         feed.origin = Origin::Cache;
         feed
@@ -22,7 +22,7 @@ pub fn last_feed(cache: &Cache) -> Option<Feed> {
 /// Keeps a feed as the last good one. Media URLs are left out: they are signed, expire within
 /// days, and a CDN URL has no business in any file we write; a fallback bake finds each item's
 /// image among the originals by its id instead.
-pub fn store(cache: &Cache, feed: &Feed) -> Result<()> {
+pub(crate) fn store(cache: &Cache, feed: &Feed) -> Result<()> {
     let mut feed = feed.clone();
     for item in feed.posts.iter_mut().flat_map(|p| p.items.iter_mut()) {
         item.image_url = None;

@@ -2,10 +2,10 @@
 //! cache's last good feed. Each produces the same plain [`Feed`]; nothing downstream knows which
 //! source it was.
 
-pub mod api;
-pub mod cached;
-pub mod replay;
-pub mod wire;
+pub(crate) mod api;
+pub(crate) mod cached;
+pub(crate) mod replay;
+pub(crate) mod wire;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 /// Where the feed comes from and how it is fetched: the top-level `api_base`, `api_version`,
 /// `timeout`, `max_age` and `replay` keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceSettings {
+pub(crate) struct SourceSettings {
     /// The API base with its version: `api_base` (or `INSTABAKE_API_BASE`) as given when it
     /// carries one (`.../v25.0`), else with `api_version` appended.
     pub api_base: String,
@@ -32,7 +32,7 @@ pub struct SourceSettings {
 /// Which source a feed came from; recorded in the data file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Origin {
+pub(crate) enum Origin {
     /// Fetched from the API in this run.
     Live,
     /// Read from a recorded replay folder.
@@ -43,7 +43,7 @@ pub enum Origin {
 
 /// The account the posts belong to. Every field may be unknown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Account {
+pub(crate) struct Account {
     pub id: Option<String>,
     pub username: Option<String>,
     pub account_type: Option<String>,
@@ -53,7 +53,7 @@ pub struct Account {
 /// What kind of post it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum PostKind {
+pub(crate) enum PostKind {
     Image,
     Video,
     Carousel,
@@ -62,14 +62,14 @@ pub enum PostKind {
 /// What kind of one media item (a post's own image or video, or a carousel child) it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ItemKind {
+pub(crate) enum ItemKind {
     Image,
     Video,
 }
 
 /// One image or video to bake: a post's own media, or one carousel child.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Item {
+pub(crate) struct Item {
     pub id: String,
     pub kind: ItemKind,
     /// The image to bake: `media_url` of an image, `thumbnail_url` (the poster) of a video.
@@ -81,7 +81,7 @@ pub struct Item {
 
 /// One post, as every source produces it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Post {
+pub(crate) struct Post {
     pub id: String,
     pub kind: PostKind,
     /// `media_product_type` lowercased: `feed`, `reels`, ...
@@ -98,7 +98,7 @@ pub struct Post {
 
 /// A whole feed as fetched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Feed {
+pub(crate) struct Feed {
     pub account: Account,
     pub posts: Vec<Post>,
     /// When the posts were fetched, RFC 3339 UTC.
@@ -107,7 +107,7 @@ pub struct Feed {
 }
 
 /// The current time as RFC 3339 UTC, second precision.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc());

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::paths::inside;
 
 /// Reads the feed recorded in `dir`, newest `limit` posts.
-pub fn feed(dir: &Path, limit: usize) -> Result<Feed> {
+pub(crate) fn feed(dir: &Path, limit: usize) -> Result<Feed> {
     let err = |message: String| Error::Replay {
         path: dir.to_owned(),
         message,
@@ -99,11 +99,7 @@ fn read_account(dir: &Path) -> Result<Account> {
     Ok(Account {
         id: me
             .user_id
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| v.to_string())
-            })
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .or(me.id),
         username: me.username,
         account_type: me.account_type,

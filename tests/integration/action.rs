@@ -52,7 +52,7 @@ struct Step {
 }
 
 /// action.yml, as written.
-pub struct Action {
+pub(crate) struct Action {
     /// Each input with its default.
     pub inputs: BTreeMap<String, String>,
     /// Each output with its `value` expression.
@@ -90,7 +90,7 @@ fn read_yaml(path: &Path) -> Yaml {
 }
 
 impl Action {
-    pub fn load() -> Action {
+    pub(crate) fn load() -> Action {
         let yaml = read_yaml(&root().join("action.yml"));
         assert_eq!(
             yaml["runs"]["using"].as_str(),

@@ -161,7 +161,7 @@ fn check(binary: &str, url: &str, dark: bool, what: &str) -> Value {
 /// The width a srcset candidate URL names: `...-640.webp` is 640.
 fn width_of(url: &str) -> u32 {
     let name = url.rsplit('/').next().unwrap();
-    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     stem.rsplit('-').next().unwrap().parse().unwrap()
 }
 

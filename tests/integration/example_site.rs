@@ -14,7 +14,7 @@ use super::support;
 
 /// Files and folders that `instabake build` and `hugo` write into the site (see
 /// `example-site/.gitignore`): left out of the copy, so the test always starts from the sources.
-pub const GENERATED: &[&str] = &[
+pub(crate) const GENERATED: &[&str] = &[
     "static/instagram",
     "layouts/partials/instagram.html",
     "data/instagram.json",
@@ -28,7 +28,7 @@ pub const GENERATED: &[&str] = &[
 const HOSTILE_SCRIPT: &str = "<script>alert(1)</script>";
 const HOSTILE_TEMPLATE: &str = "{{ .Site.Title }}";
 
-pub fn example_site() -> PathBuf {
+pub(crate) fn example_site() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site")
 }
 
@@ -143,7 +143,7 @@ fn example_site_bakes_the_demo_feed_and_builds_with_hugo() {
         assert_eq!(post["kind"], expected_kind, "kind of post {}", post["id"]);
         let items = source["children"]["data"]
             .as_array()
-            .map_or(1, |children| children.len());
+            .map_or(1, std::vec::Vec::len);
         assert_eq!(
             post["media"].as_array().map(Vec::len),
             Some(items),
@@ -289,13 +289,13 @@ fn site_title(site: &Path) -> String {
 }
 
 /// Whether `hugo` is on PATH.
-pub fn hugo_available() -> bool {
+pub(crate) fn hugo_available() -> bool {
     find_hugo().is_some()
 }
 
 /// Copies the example site into `site`, bakes its demo feed and builds it with Hugo; returns the
 /// built site (`public/`). For tests that look at the result, e.g. in a browser.
-pub fn bake_and_build(site: &Path) -> PathBuf {
+pub(crate) fn bake_and_build(site: &Path) -> PathBuf {
     support::copy_sources(&example_site(), site, GENERATED);
     let site_arg = site.to_str().expect("UTF-8 temporary path");
     let feed = site.join("demo-feed");

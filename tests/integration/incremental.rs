@@ -148,7 +148,7 @@ fn a_new_post_costs_only_its_own_work() {
     let fetched: Vec<String> = fake
         .media_requests()
         .iter()
-        .filter_map(|r| r.media_name())
+        .filter_map(super::support::http::Request::media_name)
         .collect();
     assert_eq!(fetched, ["new.jpg"]);
     let new = made_between(&before, &variant_files(site.path()));

@@ -49,7 +49,7 @@ fn program(name: &str) -> String {
 }
 
 /// Whether node and npm run; the npm tests need both.
-pub fn node_and_npm_available() -> bool {
+pub(crate) fn node_and_npm_available() -> bool {
     ["node", "npm"].iter().all(|name| {
         Command::new(program(name))
             .arg("--version")

@@ -10,13 +10,13 @@ use crate::support::root;
 
 /// One binary the workflow builds: its target triple and archive extension.
 #[derive(Debug)]
-pub struct Build {
+pub(crate) struct Build {
     pub target: String,
     pub archive: String,
 }
 
 /// The `binaries` job's matrix: each `- target:` entry and its `archive:`.
-pub fn workflow_builds(workflow: &str) -> Vec<Build> {
+pub(crate) fn workflow_builds(workflow: &str) -> Vec<Build> {
     let job = workflow
         .split("\n  binaries:\n")
         .nth(1)

@@ -83,8 +83,7 @@ fn invocations() -> Vec<Invocation> {
             let input = |name: &str| -> String {
                 with.and_then(|w| w.get(name))
                     .and_then(Yaml::as_str)
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| action.inputs[name].clone())
+                    .map_or_else(|| action.inputs[name].clone(), str::to_owned)
             };
             for name in with.into_iter().flat_map(|w| w.keys()) {
                 let name = name.as_str().unwrap();
@@ -113,7 +112,7 @@ fn invocations() -> Vec<Invocation> {
 /// Checks that every flag of an instabake command line (the words after `instabake`) is a flag of
 /// its subcommand, as that subcommand's `--help` lists them, and returns the subcommand (`build`,
 /// `token refresh`). `whence` says where the command line was found.
-pub fn assert_flags_exist(whence: &str, words: &[String]) -> String {
+pub(crate) fn assert_flags_exist(whence: &str, words: &[String]) -> String {
     let subcommand: Vec<&str> = words
         .iter()
         .map(String::as_str)

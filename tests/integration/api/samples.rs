@@ -455,7 +455,11 @@ fn check_sample(name: &str, raw: &str, expect: Expect) -> Result<(), String> {
         let message = panic
             .downcast_ref::<String>()
             .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .or_else(|| {
+                panic
+                    .downcast_ref::<&str>()
+                    .map(std::string::ToString::to_string)
+            })
             .unwrap_or_else(|| "(panic without message)".into());
         format!("{name} (expected {expect:?}):\n{message}")
     })
@@ -536,8 +540,7 @@ fn check_list_sample(fake: &FakeApi, site: &Path, run: &support::Run, items: &[V
         assert_eq!(post["caption"], item["caption"], "post {id}: caption");
         let product = item["media_product_type"]
             .as_str()
-            .map(|p| Value::from(p.to_lowercase()))
-            .unwrap_or(Value::Null);
+            .map_or(Value::Null, |p| Value::from(p.to_lowercase()));
         assert_eq!(post["product"], product, "post {id}: product");
         // Every item with something to bake, in order: a carousel's bakeable children, else the
         // post itself.

@@ -20,7 +20,7 @@ use url::form_urlencoded;
 
 /// One request as the server received it.
 #[derive(Clone, Debug)]
-pub struct Request {
+pub(crate) struct Request {
     pub method: String,
     /// Path and query exactly as received.
     pub target: String,
@@ -37,14 +37,14 @@ pub struct Request {
 
 impl Request {
     /// A decoded query parameter.
-    pub fn param(&self, name: &str) -> Option<String> {
+    pub(crate) fn param(&self, name: &str) -> Option<String> {
         form_urlencoded::parse(self.query.as_bytes())
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.into_owned())
     }
 
     /// A header (name case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
@@ -53,7 +53,7 @@ impl Request {
 }
 
 /// A response before it is written.
-pub struct Response {
+pub(crate) struct Response {
     pub status: u16,
     pub content_type: String,
     pub headers: Vec<(String, String)>,
@@ -61,7 +61,7 @@ pub struct Response {
 }
 
 impl Response {
-    pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+    pub(crate) fn new(status: u16, content_type: &str, body: Vec<u8>) -> Response {
         Response {
             status,
             content_type: content_type.to_string(),
@@ -70,7 +70,7 @@ impl Response {
         }
     }
 
-    pub fn json(status: u16, body: &Value) -> Response {
+    pub(crate) fn json(status: u16, body: &Value) -> Response {
         Response::new(
             status,
             "application/json; charset=UTF-8",
@@ -80,7 +80,7 @@ impl Response {
 }
 
 /// How a connection is answered.
-pub enum Reply {
+pub(crate) enum Reply {
     Respond(Response),
     /// The response's headers, with its full `Content-Length`, then half the body and close.
     Truncate(Response),
@@ -90,19 +90,19 @@ pub enum Reply {
 
 /// The connection a handler answers on. Dropped without [`Responder::send`], the connection is
 /// closed unanswered.
-pub struct Responder {
+pub(crate) struct Responder {
     stream: TcpStream,
 }
 
 impl Responder {
     /// Write the reply and close the connection.
-    pub fn send(self, reply: Reply) {
+    pub(crate) fn send(self, reply: Reply) {
         write_reply(self.stream, reply);
     }
 }
 
 /// A running server; stops accepting when dropped.
-pub struct Server {
+pub(crate) struct Server {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     acceptor: Option<JoinHandle<()>>,
@@ -111,7 +111,7 @@ pub struct Server {
 impl Server {
     /// Start serving on `127.0.0.1:0`: each connection's request goes to `handler` (on a thread of
     /// its own), which answers through the [`Responder`] and may go on working after that.
-    pub fn start<H>(handler: H) -> Server
+    pub(crate) fn start<H>(handler: H) -> Server
     where
         H: Fn(&Request, Responder) + Send + Sync + 'static,
     {
@@ -143,12 +143,12 @@ impl Server {
     }
 
     /// `127.0.0.1:PORT`.
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 }
@@ -271,7 +271,7 @@ fn reason(status: u16) -> &'static str {
 
 /// A plain HTTP/1.1 GET with no dependencies, for checking a test server itself:
 /// `(status, body)`.
-pub fn http_get(url: &str) -> (u16, Vec<u8>) {
+pub(crate) fn http_get(url: &str) -> (u16, Vec<u8>) {
     let rest = url.strip_prefix("http://").expect("http:// URL");
     let (host, target) = match rest.find('/') {
         Some(pos) => (&rest[..pos], &rest[pos..]),
@@ -302,7 +302,7 @@ pub fn http_get(url: &str) -> (u16, Vec<u8>) {
 }
 
 /// [`http_get`] of a JSON answer.
-pub fn http_get_json(url: &str) -> (u16, Value) {
+pub(crate) fn http_get_json(url: &str) -> (u16, Value) {
     let (status, body) = http_get(url);
     let value = serde_json::from_slice(&body).unwrap_or_else(|e| {
         panic!(

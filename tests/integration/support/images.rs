@@ -15,24 +15,24 @@ use image::{ImageFormat, RgbImage};
 
 /// Encoded formats the media host can serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Format {
+pub(crate) enum Format {
     Jpeg,
     Png,
 }
 
 /// A JPEG (quality 85) of `width` x `height` whose colours depend on `seed`.
-pub fn jpeg(width: u32, height: u32, seed: u64) -> Arc<Vec<u8>> {
+pub(crate) fn jpeg(width: u32, height: u32, seed: u64) -> Arc<Vec<u8>> {
     cached(Format::Jpeg, width, height, seed)
 }
 
 /// A PNG of `width` x `height` whose colours depend on `seed`.
-pub fn png(width: u32, height: u32, seed: u64) -> Arc<Vec<u8>> {
+pub(crate) fn png(width: u32, height: u32, seed: u64) -> Arc<Vec<u8>> {
     cached(Format::Png, width, height, seed)
 }
 
 /// A tiny but well-formed MP4 (an `ftyp` box and an empty `mdat` box): enough for anything that
 /// downloads a video file and sniffs its type, not playable.
-pub fn mp4() -> Arc<Vec<u8>> {
+pub(crate) fn mp4() -> Arc<Vec<u8>> {
     static MP4: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
     MP4.get_or_init(|| {
         let mut bytes = Vec::new();
@@ -52,7 +52,7 @@ pub fn mp4() -> Arc<Vec<u8>> {
 }
 
 /// A stable seed for a name (FNV-1a), so `"101.jpg"` always gets the same picture.
-pub fn seed_of(name: &str) -> u64 {
+pub(crate) fn seed_of(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
@@ -90,8 +90,16 @@ fn encode(format: Format, picture: &RgbImage) -> Vec<u8> {
 /// Integer arithmetic on a flat buffer: the test crate is built without optimisation.
 fn picture(width: u32, height: u32, seed: u64) -> RgbImage {
     let mut rng = XorShift(seed | 1);
-    let from = [rng.byte() as i32, rng.byte() as i32, rng.byte() as i32];
-    let to = [rng.byte() as i32, rng.byte() as i32, rng.byte() as i32];
+    let from = [
+        i32::from(rng.byte()),
+        i32::from(rng.byte()),
+        i32::from(rng.byte()),
+    ];
+    let to = [
+        i32::from(rng.byte()),
+        i32::from(rng.byte()),
+        i32::from(rng.byte()),
+    ];
     let band = 16 + (rng.next() % 48) as u32;
     let span = (width + height).max(1) as i32;
     let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);

@@ -17,11 +17,11 @@
 // Not every test file uses every helper.
 #![allow(dead_code)]
 
-pub mod fake_api;
-pub mod http;
-pub mod images;
-pub mod samples;
-pub mod wheel;
+pub(crate) mod fake_api;
+pub(crate) mod http;
+pub(crate) mod images;
+pub(crate) mod samples;
+pub(crate) mod wheel;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -35,37 +35,37 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 #[allow(unused_imports)]
-pub use fake_api::{Account, FakeApi, Fault, MediaType, Post, Request, Route, Scenario};
+pub(crate) use fake_api::{Account, FakeApi, Fault, MediaType, Post, Request, Route, Scenario};
 #[allow(unused_imports)]
-pub use http::{http_get, http_get_json};
+pub(crate) use http::{http_get, http_get_json};
 
 /// The access token every test uses: recognisable, so a leak is easy to spot.
-pub const TOKEN: &str = "IGQWRsecretTOKEN_do_not_leak_1234567890";
+pub(crate) const TOKEN: &str = "IGQWRsecretTOKEN_do_not_leak_1234567890";
 
 /// What a panic leaves in stderr: Rust's own message, and the binary's crash report
 /// (`report::install_panic_hook`).
-pub const PANIC_MARKERS: &[&str] = &["panicked at", "instabake crashed", "This is a bug"];
+pub(crate) const PANIC_MARKERS: &[&str] = &["panicked at", "instabake crashed", "This is a bug"];
 
 /// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_instabake");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_instabake");
 
 /// Where `INSTABAKE_API_BASE` points when a test does not set it: a closed local port, so a test
 /// that forgets the fake server fails instead of reaching the real API.
-pub const NOWHERE: &str = "http://127.0.0.1:9";
+pub(crate) const NOWHERE: &str = "http://127.0.0.1:9";
 
 /// How long one run of the binary may take before the test kills it and fails.
-pub const RUN_TIMEOUT: Duration = Duration::from_secs(180);
+pub(crate) const RUN_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Paths of the hugo preset, relative to the site.
-pub const HUGO_IMAGES: &str = "static/instagram";
-pub const HUGO_PARTIAL: &str = "layouts/partials/instagram.html";
-pub const HUGO_DATA: &str = "data/instagram.json";
+pub(crate) const HUGO_IMAGES: &str = "static/instagram";
+pub(crate) const HUGO_PARTIAL: &str = "layouts/partials/instagram.html";
+pub(crate) const HUGO_DATA: &str = "data/instagram.json";
 /// The cache folder, relative to the site.
-pub const CACHE_DIR: &str = ".instabake";
+pub(crate) const CACHE_DIR: &str = ".instabake";
 
 /// A finished run of the binary.
 #[derive(Clone)]
-pub struct Run {
+pub(crate) struct Run {
     pub args: Vec<String>,
     /// `None` when killed by a signal.
     pub code: Option<i32>,
@@ -74,25 +74,25 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn success(&self) -> bool {
+    pub(crate) fn success(&self) -> bool {
         self.code == Some(0)
     }
 
     /// Panics (showing the whole output) unless the run exited 0.
-    pub fn assert_success(&self) -> &Run {
+    pub(crate) fn assert_success(&self) -> &Run {
         assert!(self.success(), "expected success\n{self}");
         self
     }
 
     /// Panics (showing the whole output) unless the run exited with `code`.
-    pub fn assert_code(&self, code: i32) -> &Run {
+    pub(crate) fn assert_code(&self, code: i32) -> &Run {
         assert_eq!(self.code, Some(code), "unexpected exit code\n{self}");
         self
     }
 
     /// Panics unless the run failed cleanly: a non-zero exit code that is not a panic's (101) and
     /// no panic message.
-    pub fn assert_clean_failure(&self) -> &Run {
+    pub(crate) fn assert_clean_failure(&self) -> &Run {
         assert!(
             matches!(self.code, Some(code) if code != 0 && code != 101),
             "expected a clean failure\n{self}"
@@ -104,7 +104,7 @@ impl Run {
     /// its crash report and exits 1) or in a media worker (caught there, it costs only that image
     /// and the run may still exit 0). The panic hook prints the crash report for every panic, caught
     /// or not, so the report is what this looks for, besides Rust's own exit code and message.
-    pub fn assert_no_panic(&self) -> &Run {
+    pub(crate) fn assert_no_panic(&self) -> &Run {
         let marker = PANIC_MARKERS
             .iter()
             .find(|marker| self.stderr.contains(**marker));
@@ -117,7 +117,7 @@ impl Run {
     }
 
     /// stderr, lowercased, for wording checks.
-    pub fn stderr_lower(&self) -> String {
+    pub(crate) fn stderr_lower(&self) -> String {
         self.stderr.to_lowercase()
     }
 }
@@ -140,12 +140,12 @@ impl fmt::Debug for Run {
 /// `INSTABAKE_REQUIRE_TOOLS=1` (or `true`; set by `.ci/run`): a test that needs an outside tool
 /// (Hugo, Jekyll, Eleventy, Chromium, actionlint, shellcheck) fails when the tool is missing,
 /// instead of skipping.
-pub fn tools_required() -> bool {
+pub(crate) fn tools_required() -> bool {
     requires_tools(std::env::var("INSTABAKE_REQUIRE_TOOLS").ok().as_deref())
 }
 
 /// Whether a value of `INSTABAKE_REQUIRE_TOOLS` turns skips into failures: `1` or `true` (any case).
-pub fn requires_tools(value: Option<&str>) -> bool {
+pub(crate) fn requires_tools(value: Option<&str>) -> bool {
     value.is_some_and(|v| {
         let v = v.trim();
         v == "1" || v.eq_ignore_ascii_case("true")
@@ -155,7 +155,7 @@ pub fn requires_tools(value: Option<&str>) -> bool {
 /// Skips the rest of a test because an outside tool is missing (`why` says which and how to
 /// install it), or fails it under `INSTABAKE_REQUIRE_TOOLS`. The `SKIPPED` line is written to the
 /// real stderr, past libtest's capture, so `cargo test` shows it even when the test passes.
-pub fn skip(why: &str) {
+pub(crate) fn skip(why: &str) {
     assert!(
         !tools_required(),
         "INSTABAKE_REQUIRE_TOOLS is set but {why}"
@@ -165,7 +165,7 @@ pub fn skip(why: &str) {
 }
 
 /// Whether `program arg` runs and succeeds: how a test finds out that an outside tool is there.
-pub fn runs(program: &str, arg: &str) -> bool {
+pub(crate) fn runs(program: &str, arg: &str) -> bool {
     Command::new(program)
         .arg(arg)
         .output()
@@ -175,7 +175,7 @@ pub fn runs(program: &str, arg: &str) -> bool {
 /// Checks `files` against one of check-jsonschema's vendored schemas (`vendor.github-actions`,
 /// `vendor.gitlab-ci`, ...: no network), or skips when check-jsonschema is missing. `what` names
 /// the files in the skip message.
-pub fn assert_matches_schema(schema: &str, files: &[PathBuf], what: &str) {
+pub(crate) fn assert_matches_schema(schema: &str, files: &[PathBuf], what: &str) {
     if !runs("check-jsonschema", "--version") {
         skip(&format!(
             "check-jsonschema is not on PATH (pip install check-jsonschema, see .ci/run), so \
@@ -198,7 +198,7 @@ pub fn assert_matches_schema(schema: &str, files: &[PathBuf], what: &str) {
 
 /// Copies the folder `from` into `to` (which exists), leaving out the `skip` paths (relative to
 /// `from`, e.g. the files a bake or a generator wrote there), so a test starts from the sources.
-pub fn copy_sources(from: &Path, to: &Path, skip: &[&str]) {
+pub(crate) fn copy_sources(from: &Path, to: &Path, skip: &[&str]) {
     copy_sources_under(from, to, Path::new(""), skip);
 }
 
@@ -208,7 +208,7 @@ fn copy_sources_under(from: &Path, to: &Path, relative: &Path, skip: &[&str]) {
         .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
         .map(|entry| entry.expect("read a folder entry"))
         .collect();
-    entries.sort_by_key(|entry| entry.file_name());
+    entries.sort_by_key(std::fs::DirEntry::file_name);
     for entry in entries {
         let rel = relative.join(entry.file_name());
         if skip.iter().any(|s| rel == Path::new(s)) {
@@ -227,18 +227,18 @@ fn copy_sources_under(from: &Path, to: &Path, relative: &Path, skip: &[&str]) {
 
 /// The package's folder: the repository's root, where `action.yml`, `Cargo.toml`, `npm/` and the
 /// workflows are.
-pub fn root() -> &'static Path {
+pub(crate) fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The bundled recorded feed (`example-site/demo-feed/`, made by `examples/make_demo_feed.rs`).
-pub fn demo_feed() -> PathBuf {
+pub(crate) fn demo_feed() -> PathBuf {
     root().join("example-site/demo-feed")
 }
 
 /// Checks a bake of the demo feed at `feed` into the Hugo site `site`: every post, in the feed's
 /// order, from the replay, and every image the site refers to is there.
-pub fn assert_baked_demo_feed(site: &Path, feed: &Path) {
+pub(crate) fn assert_baked_demo_feed(site: &Path, feed: &Path) {
     let data = read_data(site);
     let expected: Vec<String> = demo_posts(feed)
         .iter()
@@ -250,7 +250,7 @@ pub fn assert_baked_demo_feed(site: &Path, feed: &Path) {
 }
 
 /// The posts of a recorded feed: every page, following `paging.next` from `media.json`.
-pub fn demo_posts(feed: &Path) -> Vec<Value> {
+pub(crate) fn demo_posts(feed: &Path) -> Vec<Value> {
     let mut posts = Vec::new();
     let mut next = Some("media.json".to_string());
     while let Some(file) = next.take() {
@@ -266,7 +266,7 @@ pub fn demo_posts(feed: &Path) -> Vec<Value> {
 }
 
 /// A fresh, empty site folder.
-pub fn site() -> tempfile::TempDir {
+pub(crate) fn site() -> tempfile::TempDir {
     tempfile::Builder::new()
         .prefix("instabake-site-")
         .tempdir()
@@ -277,7 +277,7 @@ pub fn site() -> tempfile::TempDir {
 /// is kept, `HOME` is `cwd`, no token, no CI variables (a GitHub Actions runner would otherwise
 /// make the binary emit annotations and write into the real step summary), and the API base points
 /// at a closed port. `env` is applied last. Killed and failed after [`RUN_TIMEOUT`].
-pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = command(cwd, args, env);
     let finished = run_with_timeout(&mut command, RUN_TIMEOUT);
     let (status, stdout, stderr) = match finished {
@@ -288,7 +288,7 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         ),
     };
     Run {
-        args: args.iter().map(|a| a.to_string()).collect(),
+        args: args.iter().map(std::string::ToString::to_string).collect(),
         code: status.code(),
         stdout,
         stderr,
@@ -296,14 +296,14 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 }
 
 /// How a process run by [`run_with_timeout`] ended, with its stdout and stderr.
-pub enum Finished {
+pub(crate) enum Finished {
     Exited(std::process::ExitStatus, String, String),
     /// Killed after the timeout.
     TimedOut(String, String),
 }
 
 /// Runs `command` (its stdout and stderr piped and read as it runs), killing it after `timeout`.
-pub fn run_with_timeout(command: &mut Command, timeout: Duration) -> Finished {
+pub(crate) fn run_with_timeout(command: &mut Command, timeout: Duration) -> Finished {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -346,7 +346,7 @@ pub fn run_with_timeout(command: &mut Command, timeout: Duration) -> Finished {
 
 /// Runs `command` to its end and fails the test, with its output, unless it succeeds; returns its
 /// stdout. `what` names it in the message.
-pub fn succeed(command: &mut Command, what: &str, timeout: Duration) -> String {
+pub(crate) fn succeed(command: &mut Command, what: &str, timeout: Duration) -> String {
     match run_with_timeout(command, timeout) {
         Finished::Exited(status, stdout, _) if status.success() => stdout,
         Finished::Exited(status, stdout, stderr) => {
@@ -359,7 +359,7 @@ pub fn succeed(command: &mut Command, what: &str, timeout: Duration) -> String {
 }
 
 /// The command [`run`] runs, not started: for tests that need to control the process.
-pub fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+pub(crate) fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(BIN);
     command
         .args(args)
@@ -385,7 +385,7 @@ pub fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
 
 /// `instabake build --site SITE ARGS...` in `site`, with `INSTAGRAM_ACCESS_TOKEN` set to [`TOKEN`]
 /// and then `env` applied (set `INSTABAKE_API_BASE` there, or use [`FakeApi::run_build`]).
-pub fn run_build(site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn run_build(site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let site_arg = site.to_str().expect("UTF-8 site path");
     let mut all_args = vec!["build", "--site", site_arg];
     all_args.extend_from_slice(args);
@@ -395,7 +395,7 @@ pub fn run_build(site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 }
 
 /// The hugo data file, parsed. Panics with the file list when it is missing.
-pub fn read_data(site: &Path) -> Value {
+pub(crate) fn read_data(site: &Path) -> Value {
     let path = site.join(HUGO_DATA);
     let text = fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -408,7 +408,7 @@ pub fn read_data(site: &Path) -> Value {
 }
 
 /// The post ids of a data file, in order.
-pub fn post_ids(data: &Value) -> Vec<String> {
+pub(crate) fn post_ids(data: &Value) -> Vec<String> {
     data["posts"]
         .as_array()
         .unwrap_or_else(|| panic!("no posts array in the data file: {data:#}"))
@@ -423,7 +423,7 @@ pub fn post_ids(data: &Value) -> Vec<String> {
 }
 
 /// The post with this id in a data file.
-pub fn post<'a>(data: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn post<'a>(data: &'a Value, id: &str) -> &'a Value {
     data["posts"]
         .as_array()
         .and_then(|posts| posts.iter().find(|post| post["id"] == id))
@@ -431,7 +431,7 @@ pub fn post<'a>(data: &'a Value, id: &str) -> &'a Value {
 }
 
 /// Every file under `dir`, recursively (hidden ones included), sorted.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
@@ -452,7 +452,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every file under `dir`, relative to it, for messages.
-pub fn relative_files(dir: &Path) -> Vec<String> {
+pub(crate) fn relative_files(dir: &Path) -> Vec<String> {
     files_under(dir)
         .iter()
         .map(|path| path.strip_prefix(dir).unwrap().display().to_string())
@@ -460,7 +460,7 @@ pub fn relative_files(dir: &Path) -> Vec<String> {
 }
 
 /// Every file under `dir` with its bytes, for comparing two runs.
-pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     files_under(dir)
         .into_iter()
         .map(|path| {
@@ -475,7 +475,7 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// `fbcdn`) appears in any file under `dir` (hidden folders such as the cache included), or the
 /// token in a file name; and if the token, the media host or a CDN host appears in the run's stdout
 /// or stderr.
-pub fn assert_no_secret_or_cdn(dir: &Path, run: &Run, server: &str) {
+pub(crate) fn assert_no_secret_or_cdn(dir: &Path, run: &Run, server: &str) {
     let media_host = format!("{server}/media");
     let escaped_media_host = format!("{server}\\/media");
     let in_files: &[&str] = &[
@@ -522,7 +522,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// One resource the partial refers to.
 #[derive(Clone, Debug)]
-pub struct HtmlRef {
+pub(crate) struct HtmlRef {
     /// The attribute it came from: `src`, `srcset` or `poster`.
     pub attribute: String,
     /// The URL as written (entities decoded).
@@ -535,7 +535,7 @@ pub struct HtmlRef {
 
 /// [`assert_partial_refs_exist`] for the hugo preset: `layouts/partials/instagram.html`, URLs under
 /// `/instagram/` served from `static/instagram/`.
-pub fn assert_html_refs_exist(site: &Path) -> Vec<HtmlRef> {
+pub(crate) fn assert_html_refs_exist(site: &Path) -> Vec<HtmlRef> {
     assert_partial_refs_exist(
         &site.join(HUGO_PARTIAL),
         "/instagram/",
@@ -547,7 +547,7 @@ pub fn assert_html_refs_exist(site: &Path) -> Vec<HtmlRef> {
 /// skipped) and fail unless each URL starts with `url_prefix` and names a file under `images_dir`
 /// that decodes as an image (videos: exists and is not empty), as wide as its `srcset` descriptor
 /// says. Returns the references; fails when there are none.
-pub fn assert_partial_refs_exist(
+pub(crate) fn assert_partial_refs_exist(
     partial: &Path,
     url_prefix: &str,
     images_dir: &Path,
@@ -590,7 +590,7 @@ pub fn assert_partial_refs_exist(
                     path.display()
                 )),
                 Ok(bytes) if bytes.is_empty() => {
-                    problems.push(format!("{attribute}={url:?}: {} is empty", path.display()))
+                    problems.push(format!("{attribute}={url:?}: {} is empty", path.display()));
                 }
                 Ok(bytes) if is_video(&path) => drop(bytes),
                 // The `image` crate decodes AVIF only with the C dav1d library: check the header.
@@ -653,7 +653,7 @@ fn is_video(path: &Path) -> bool {
 }
 
 /// Width and height from an AVIF file's `ispe` box, if it is an AVIF file.
-pub fn avif_size(bytes: &[u8]) -> Option<(u32, u32)> {
+pub(crate) fn avif_size(bytes: &[u8]) -> Option<(u32, u32)> {
     if bytes.get(4..12)? != b"ftypavif" {
         return None;
     }
@@ -671,7 +671,7 @@ pub fn avif_size(bytes: &[u8]) -> Option<(u32, u32)> {
 /// name after the other, each in document order), entities decoded. Only tags are read: text, a
 /// quoted value, a comment and the content of `<script>` and `<style>` are not, so escaped text
 /// such as `&lt;img src=x&gt;` in a caption or an alt text is no attribute.
-pub fn attributes(html: &str, names: &[&str]) -> Vec<(String, String)> {
+pub(crate) fn attributes(html: &str, names: &[&str]) -> Vec<(String, String)> {
     let all = tag_attributes(html);
     let mut found = Vec::new();
     for name in names {
@@ -684,7 +684,7 @@ pub fn attributes(html: &str, names: &[&str]) -> Vec<(String, String)> {
 /// `(name, value)` of every attribute of every tag in `html`, in document order: names in lower
 /// case, values with entities decoded (`""` for an attribute without a value). Closing tags,
 /// comments, `<!doctype>` and the content of `<script>` and `<style>` are skipped.
-pub fn tag_attributes(html: &str) -> Vec<(String, String)> {
+pub(crate) fn tag_attributes(html: &str) -> Vec<(String, String)> {
     let lower = html.to_ascii_lowercase();
     let bytes = html.as_bytes();
     let mut found = Vec::new();
@@ -766,7 +766,7 @@ pub fn tag_attributes(html: &str) -> Vec<(String, String)> {
 }
 
 /// The part of `html` from `start` (included) to the first `end` after it (included).
-pub fn section<'a>(html: &'a str, start: &str, end: &str, what: &str) -> &'a str {
+pub(crate) fn section<'a>(html: &'a str, start: &str, end: &str, what: &str) -> &'a str {
     let from = html
         .find(start)
         .unwrap_or_else(|| panic!("no {what} ({start:?}) in the page:\n{html}"));
@@ -779,7 +779,7 @@ pub fn section<'a>(html: &'a str, start: &str, end: &str, what: &str) -> &'a str
 
 /// Fails unless a generator's built `page` holds the baked `partial` byte for byte: the
 /// generator's template language found nothing to run in it.
-pub fn assert_partial_included_unchanged(page: &str, partial: &str) {
+pub(crate) fn assert_partial_included_unchanged(page: &str, partial: &str) {
     let partial_in_page = partial.trim();
     assert!(
         partial_in_page.starts_with("<section class=\"ib-feed\""),
@@ -793,7 +793,7 @@ pub fn assert_partial_included_unchanged(page: &str, partial: &str) {
 }
 
 /// Decode the HTML character references Tera's autoescape writes (`&#x2F;`, `&amp;`, ...).
-pub fn decode_entities(text: &str) -> String {
+pub(crate) fn decode_entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find('&') {
@@ -834,7 +834,7 @@ pub fn decode_entities(text: &str) -> String {
 }
 
 /// The `-v` line `media: N downloaded, N decoded, N files encoded` of a run, as numbers.
-pub fn media_work(run: &Run) -> (usize, usize, usize) {
+pub(crate) fn media_work(run: &Run) -> (usize, usize, usize) {
     let line = run
         .stderr
         .lines()

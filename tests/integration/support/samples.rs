@@ -12,14 +12,14 @@ use std::path::{Path, PathBuf};
 use super::fake_api::HOST_PLACEHOLDER;
 
 /// A folder of API response bodies, one `*.json` per response.
-pub struct Corpus {
+pub(crate) struct Corpus {
     dir: PathBuf,
 }
 
 impl Corpus {
     /// The project's own fixtures, `tests/fixtures/api/`. Panics when the folder is missing: the
     /// sample tests must not pass by finding nothing to test.
-    pub fn fixtures() -> Corpus {
+    pub(crate) fn fixtures() -> Corpus {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/api");
         assert!(
             dir.join("README.md").is_file(),
@@ -32,7 +32,7 @@ impl Corpus {
     /// The shared corpus of captured responses, `../shared/api-samples` beside the package, or
     /// `None` when there is none (a clone on its own). Then it says so on stderr, past the test
     /// harness's capture, so a skipped check is visible in the output of `cargo test`.
-    pub fn shared(test: &str) -> Option<Corpus> {
+    pub(crate) fn shared(test: &str) -> Option<Corpus> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/api-samples");
         if dir.join("INDEX.md").is_file() {
             return Some(Corpus { dir });
@@ -47,12 +47,12 @@ impl Corpus {
         None
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// Every `*.json` body, by file name, sorted. Panics when there is none.
-    pub fn json_files(&self) -> Vec<String> {
+    pub(crate) fn json_files(&self) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(&self.dir)
             .unwrap_or_else(|e| panic!("read {}: {e}", self.dir.display()))
             .map(|entry| entry.expect("read a samples folder entry").file_name())
@@ -65,14 +65,14 @@ impl Corpus {
     }
 
     /// A body's raw text.
-    pub fn read(&self, name: &str) -> String {
+    pub(crate) fn read(&self, name: &str) -> String {
         let path = self.dir.join(name);
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
     }
 }
 
 /// One of the project's own fixtures, raw.
-pub fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     Corpus::fixtures().read(name)
 }
 
@@ -85,7 +85,7 @@ const PICTURES: &[&str] = &["portrait.jpg", "square.jpg", "small.jpg", "graphic.
 /// (`.mp4`) becomes `clip.mp4`; image URLs take the standard pictures in turn. The same original
 /// URL always gets the same replacement (a carousel's cover is also its first child). The new URL
 /// is escaped the way the old one was: plain, `\/`, or the double-escaped `\\/` of one capture.
-pub fn rewrite_media_urls(raw: &str) -> String {
+pub(crate) fn rewrite_media_urls(raw: &str) -> String {
     const KEYS: &[&str] = &[
         "\"media_url\"",
         "\"thumbnail_url\"",

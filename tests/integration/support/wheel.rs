@@ -11,11 +11,11 @@ use std::time::Duration;
 use super::succeed;
 
 /// A release build of the whole crate on two cores takes minutes.
-pub const BUILD_TIMEOUT: Duration = Duration::from_secs(40 * 60);
+pub(crate) const BUILD_TIMEOUT: Duration = Duration::from_secs(40 * 60);
 
 /// Whether python3 can import maturin, the wheel's build backend. A test that needs the wheel
 /// calls [`super::skip`] without it.
-pub fn maturin_available() -> bool {
+pub(crate) fn maturin_available() -> bool {
     Command::new("python3")
         .args(["-c", "import maturin"])
         .output()
@@ -30,7 +30,7 @@ pub fn maturin_available() -> bool {
 /// other test processes. Each process has pip write the wheel into a folder of its own and then
 /// renames it to `target/wheel/dist/NAME`: the rename replaces the file whole, so a process that is
 /// installing the copy another one renamed there earlier still reads a complete wheel.
-pub fn wheel() -> PathBuf {
+pub(crate) fn wheel() -> PathBuf {
     static WHEEL: OnceLock<PathBuf> = OnceLock::new();
     WHEEL.get_or_init(build).clone()
 }

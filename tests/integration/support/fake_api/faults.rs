@@ -14,7 +14,7 @@ use super::{State, HOST_PLACEHOLDER};
 
 /// What a request is answered with instead of the normal response.
 #[derive(Clone, Debug)]
-pub enum Fault {
+pub(crate) enum Fault {
     /// Any status, content type and body. `HOST_PLACEHOLDER` in the body becomes `127.0.0.1:PORT`.
     Raw {
         status: u16,
@@ -40,7 +40,7 @@ pub enum Fault {
 
 impl Fault {
     /// A Graph API error body `{"error":{message,type,code,fbtrace_id}}` with this HTTP status.
-    pub fn api_error(status: u16, code: u32, message: &str) -> Fault {
+    pub(crate) fn api_error(status: u16, code: u32, message: &str) -> Fault {
         Fault::json(
             status,
             &json!({"error": {
@@ -53,7 +53,7 @@ impl Fault {
     }
 
     /// The real expired-token answer of graph.instagram.com: 400, code 190, no subcode.
-    pub fn expired_token() -> Fault {
+    pub(crate) fn expired_token() -> Fault {
         Fault::api_error(
             400,
             190,
@@ -63,7 +63,7 @@ impl Fault {
     }
 
     /// Application-level throttling: code 4, `is_transient: true`.
-    pub fn rate_limited() -> Fault {
+    pub(crate) fn rate_limited() -> Fault {
         Fault::json(
             400,
             &json!({"error": {
@@ -77,12 +77,12 @@ impl Fault {
     }
 
     /// A JSON body with this status.
-    pub fn json(status: u16, body: &Value) -> Fault {
+    pub(crate) fn json(status: u16, body: &Value) -> Fault {
         Fault::raw(status, &body.to_string())
     }
 
     /// A body served byte for byte as `application/json`, with this status.
-    pub fn raw(status: u16, body: &str) -> Fault {
+    pub(crate) fn raw(status: u16, body: &str) -> Fault {
         Fault::Raw {
             status,
             content_type: "application/json; charset=UTF-8".to_string(),
@@ -93,7 +93,7 @@ impl Fault {
 
     /// The same answer with one more header (only for the `Raw` answers made by `json`, `raw`,
     /// `api_error`, `expired_token` and `rate_limited`).
-    pub fn with_header(mut self, name: &str, value: &str) -> Fault {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Fault {
         match &mut self {
             Fault::Raw { headers, .. } => headers.push((name.to_string(), value.to_string())),
             other => panic!("with_header on {other:?}: only Raw answers carry extra headers"),
@@ -104,7 +104,7 @@ impl Fault {
 
 /// Which requests a fault applies to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     /// `GET /me`.
     Me,
     /// Every page of `/me/media` (also `/{user-id}/media`).
@@ -147,7 +147,7 @@ pub(super) fn answer(request: &Request, state: &State, host: &str) -> Reply {
     let fault = {
         let mut scenario = state.scenario.lock().unwrap();
         let mut chosen = None;
-        for rule in scenario.rules.iter_mut() {
+        for rule in &mut scenario.rules {
             if rule.remaining == Some(0) || !matches(&rule.route, request, &target, page) {
                 continue;
             }

@@ -52,7 +52,7 @@ fn page_size(request: &Request, scenario: &Scenario) -> usize {
 }
 
 /// The `after` cursor that starts the page at `offset` (0-based post index).
-pub fn cursor(offset: usize) -> String {
+pub(crate) fn cursor(offset: usize) -> String {
     encode_cursor(offset)
 }
 
@@ -185,7 +185,7 @@ pub(super) fn render_media(post: &Post, fields: &[Field], host: &str) -> Result<
                     for child in &post.children {
                         match &field.sub {
                             Some(sub) if !post.children_ids_only => {
-                                data.push(render_media(child, sub, host)?)
+                                data.push(render_media(child, sub, host)?);
                             }
                             _ => data.push(json!({ "id": child.id })),
                         }

@@ -40,11 +40,11 @@ use std::sync::{Arc, Mutex};
 use super::http::{self, Responder};
 use super::{Run, TOKEN};
 
-pub use super::http::Request;
-pub use faults::{Fault, Route};
-pub use listing::cursor;
-pub use posts::{MediaType, Post};
-pub use scenario::{Account, Scenario};
+pub(crate) use super::http::Request;
+pub(crate) use faults::{Fault, Route};
+pub(crate) use listing::cursor;
+pub(crate) use posts::{MediaType, Post};
+pub(crate) use scenario::{Account, Scenario};
 
 use faults::{answer, Rule};
 use media_host::media_url;
@@ -52,12 +52,12 @@ use scenario::with_timestamps;
 
 /// Placeholder replaced by the server's `127.0.0.1:PORT` in every raw body it serves (see
 /// [`Fault::raw`]), so bodies can point at the fake media host before the port is known.
-pub const HOST_PLACEHOLDER: &str = "@@FAKE_HOST@@";
+pub(crate) const HOST_PLACEHOLDER: &str = "@@FAKE_HOST@@";
 
 /// The default account the fake API answers `/me` with.
-pub const USER_ID: &str = "17841400000000001";
+pub(crate) const USER_ID: &str = "17841400000000001";
 /// The default username of the fake account.
-pub const USERNAME: &str = "bakery_demo";
+pub(crate) const USERNAME: &str = "bakery_demo";
 
 /// What the connections share: the scenario (faults are used up as they answer), the requests
 /// so far, and the media host requests in flight.
@@ -69,14 +69,14 @@ struct State {
 }
 
 /// A running fake server; stops when dropped.
-pub struct FakeApi {
+pub(crate) struct FakeApi {
     server: http::Server,
     state: Arc<State>,
 }
 
 impl FakeApi {
     /// Start serving `scenario` on `127.0.0.1:0`.
-    pub fn start(mut scenario: Scenario) -> FakeApi {
+    pub(crate) fn start(mut scenario: Scenario) -> FakeApi {
         scenario.generate_missing_media();
         let state = Arc::new(State {
             scenario: Mutex::new(scenario),
@@ -92,32 +92,32 @@ impl FakeApi {
     }
 
     /// `http://127.0.0.1:PORT`, what `INSTABAKE_API_BASE` is set to.
-    pub fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         self.server.url("")
     }
 
     /// `127.0.0.1:PORT`.
-    pub fn host(&self) -> String {
+    pub(crate) fn host(&self) -> String {
         self.server.addr().to_string()
     }
 
     /// `127.0.0.1:PORT/media`: the media host, which must never appear in anything written.
-    pub fn media_host(&self) -> String {
+    pub(crate) fn media_host(&self) -> String {
         format!("{}/media", self.server.addr())
     }
 
     /// The URL the API hands out for a media host file.
-    pub fn media_url(&self, name: &str) -> String {
+    pub(crate) fn media_url(&self, name: &str) -> String {
         media_url(&self.host(), name)
     }
 
     /// Every request so far, in arrival order.
-    pub fn requests(&self) -> Vec<Request> {
+    pub(crate) fn requests(&self) -> Vec<Request> {
         self.state.requests.lock().unwrap().clone()
     }
 
     /// Requests to the Graph API (everything but the media host).
-    pub fn api_requests(&self) -> Vec<Request> {
+    pub(crate) fn api_requests(&self) -> Vec<Request> {
         self.requests()
             .into_iter()
             .filter(|r| !r.is_media())
@@ -125,7 +125,7 @@ impl FakeApi {
     }
 
     /// Requests to the media host.
-    pub fn media_requests(&self) -> Vec<Request> {
+    pub(crate) fn media_requests(&self) -> Vec<Request> {
         self.requests()
             .into_iter()
             .filter(Request::is_media)
@@ -133,7 +133,7 @@ impl FakeApi {
     }
 
     /// `/me/media` page requests.
-    pub fn media_list_requests(&self) -> Vec<Request> {
+    pub(crate) fn media_list_requests(&self) -> Vec<Request> {
         self.requests()
             .into_iter()
             .filter(Request::is_media_list)
@@ -141,7 +141,7 @@ impl FakeApi {
     }
 
     /// Requests whose path (version prefix removed) is exactly `path`, e.g. `"/me"`.
-    pub fn requests_to(&self, path: &str) -> Vec<Request> {
+    pub(crate) fn requests_to(&self, path: &str) -> Vec<Request> {
         self.requests()
             .into_iter()
             .filter(|r| r.route_path() == path)
@@ -149,7 +149,7 @@ impl FakeApi {
     }
 
     /// How many times the media host file `name` was asked for.
-    pub fn media_fetches(&self, name: &str) -> usize {
+    pub(crate) fn media_fetches(&self, name: &str) -> usize {
         self.media_requests()
             .iter()
             .filter(|r| r.media_name().as_deref() == Some(name))
@@ -157,24 +157,24 @@ impl FakeApi {
     }
 
     /// The most media host requests that were in flight at once.
-    pub fn max_concurrent_media(&self) -> usize {
+    pub(crate) fn max_concurrent_media(&self) -> usize {
         self.state.media_max_in_flight.load(Ordering::SeqCst)
     }
 
     /// Forget the requests recorded so far (e.g. between two runs).
-    pub fn clear_requests(&self) {
+    pub(crate) fn clear_requests(&self) {
         self.state.requests.lock().unwrap().clear();
     }
 
     /// Replace the posts (e.g. a new post appears between two runs).
-    pub fn set_posts(&self, posts: Vec<Post>) {
+    pub(crate) fn set_posts(&self, posts: Vec<Post>) {
         let mut scenario = self.state.scenario.lock().unwrap();
         scenario.posts = with_timestamps(posts);
         scenario.generate_missing_media();
     }
 
     /// Add a fault while running; `times: None` for every request.
-    pub fn add_fault(&self, route: Route, fault: Fault, times: Option<usize>) {
+    pub(crate) fn add_fault(&self, route: Route, fault: Fault, times: Option<usize>) {
         self.state.scenario.lock().unwrap().rules.push(Rule {
             route,
             fault,
@@ -183,17 +183,17 @@ impl FakeApi {
     }
 
     /// Remove every fault.
-    pub fn clear_faults(&self) {
+    pub(crate) fn clear_faults(&self) {
         self.state.scenario.lock().unwrap().rules.clear();
     }
 
     /// `instabake build --site SITE ARGS...` with the token set and the API base pointing here.
-    pub fn run_build(&self, site: &Path, args: &[&str]) -> Run {
+    pub(crate) fn run_build(&self, site: &Path, args: &[&str]) -> Run {
         self.run_build_env(site, args, &[])
     }
 
     /// [`FakeApi::run_build`] with more environment variables.
-    pub fn run_build_env(&self, site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    pub(crate) fn run_build_env(&self, site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         let base = self.base_url();
         let mut all = vec![("INSTABAKE_API_BASE", base.as_str())];
         all.extend_from_slice(env);
@@ -202,12 +202,12 @@ impl FakeApi {
 
     /// Fails if the token, this server's media host or an Instagram CDN host appears in any file
     /// under `dir`, in a file name, or in the run's output.
-    pub fn assert_no_secret_or_cdn(&self, dir: &Path, run: &Run) {
+    pub(crate) fn assert_no_secret_or_cdn(&self, dir: &Path, run: &Run) {
         super::assert_no_secret_or_cdn(dir, run, &self.host());
     }
 
     /// Fails unless every Graph API request carried the token and no media host request did.
-    pub fn assert_token_only_sent_to_api(&self) {
+    pub(crate) fn assert_token_only_sent_to_api(&self) {
         for request in self.requests() {
             if request.is_media() {
                 assert!(

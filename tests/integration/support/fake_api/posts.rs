@@ -6,7 +6,7 @@ use super::super::images;
 
 /// `media_type` of a post or carousel child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MediaType {
+pub(crate) enum MediaType {
     Image,
     Video,
     Carousel,
@@ -14,7 +14,7 @@ pub enum MediaType {
 
 impl MediaType {
     /// The API's spelling.
-    pub fn as_api(self) -> &'static str {
+    pub(crate) fn as_api(self) -> &'static str {
         match self {
             MediaType::Image => "IMAGE",
             MediaType::Video => "VIDEO",
@@ -23,7 +23,7 @@ impl MediaType {
     }
 
     /// The spelling of `kind` in instabake's data file.
-    pub fn as_kind(self) -> &'static str {
+    pub(crate) fn as_kind(self) -> &'static str {
         match self {
             MediaType::Image => "image",
             MediaType::Video => "video",
@@ -37,7 +37,7 @@ impl MediaType {
 /// 1080x1350 JPEG unless [`Scenario::generated_size`] says otherwise, `.png`: an 800x800 PNG,
 /// `.mp4`: a tiny MP4), each name its own picture.
 #[derive(Clone, Debug)]
-pub struct Post {
+pub(crate) struct Post {
     pub id: String,
     pub media_type: MediaType,
     pub caption: Option<String>,
@@ -78,14 +78,14 @@ impl Post {
     }
 
     /// An IMAGE post whose picture is `{id}.jpg` (1080x1350, generated).
-    pub fn image(id: &str) -> Post {
+    pub(crate) fn image(id: &str) -> Post {
         let mut post = Post::new(id, MediaType::Image);
         post.media_url = Some(format!("{id}.jpg"));
         post
     }
 
     /// A VIDEO post with `media_url` `{id}.mp4` and `thumbnail_url` `{id}-poster.jpg`.
-    pub fn video(id: &str) -> Post {
+    pub(crate) fn video(id: &str) -> Post {
         let mut post = Post::new(id, MediaType::Video);
         post.media_url = Some(format!("{id}.mp4"));
         post.thumbnail_url = Some(format!("{id}-poster.jpg"));
@@ -94,7 +94,7 @@ impl Post {
 
     /// A CAROUSEL_ALBUM post; its own `media_url` is the first child's picture, as in the real API.
     /// Children are built with [`Post::image`] / [`Post::video`].
-    pub fn carousel(id: &str, children: Vec<Post>) -> Post {
+    pub(crate) fn carousel(id: &str, children: Vec<Post>) -> Post {
         let mut post = Post::new(id, MediaType::Carousel);
         post.media_url = children
             .first()
@@ -111,70 +111,70 @@ impl Post {
         post
     }
 
-    pub fn caption(mut self, text: &str) -> Post {
+    pub(crate) fn caption(mut self, text: &str) -> Post {
         self.caption = Some(text.to_string());
         self
     }
 
     /// Use this media host file as `media_url`.
-    pub fn media(mut self, name: &str) -> Post {
+    pub(crate) fn media(mut self, name: &str) -> Post {
         self.media_url = Some(name.to_string());
         self
     }
 
     /// Use this media host file as `thumbnail_url`.
-    pub fn thumbnail(mut self, name: &str) -> Post {
+    pub(crate) fn thumbnail(mut self, name: &str) -> Post {
         self.thumbnail_url = Some(name.to_string());
         self
     }
 
     /// No `media_url` (a video with licensed audio, a carousel from some endpoints).
-    pub fn without_media_url(self) -> Post {
+    pub(crate) fn without_media_url(self) -> Post {
         self.without("media_url")
     }
 
-    pub fn alt(mut self, text: &str) -> Post {
+    pub(crate) fn alt(mut self, text: &str) -> Post {
         self.alt_text = Some(text.to_string());
         self
     }
 
     /// `media_product_type`, e.g. `"REELS"`.
-    pub fn product(mut self, product: &str) -> Post {
+    pub(crate) fn product(mut self, product: &str) -> Post {
         self.product = Some(product.to_string());
         self
     }
 
     /// `timestamp` in the API's format, e.g. `"2026-01-02T03:04:05+0000"`.
-    pub fn timestamp(mut self, timestamp: &str) -> Post {
+    pub(crate) fn timestamp(mut self, timestamp: &str) -> Post {
         self.timestamp = Some(timestamp.to_string());
         self
     }
 
-    pub fn permalink(mut self, url: &str) -> Post {
+    pub(crate) fn permalink(mut self, url: &str) -> Post {
         self.permalink = Some(url.to_string());
         self
     }
 
-    pub fn username(mut self, username: &str) -> Post {
+    pub(crate) fn username(mut self, username: &str) -> Post {
         self.username = Some(username.to_string());
         self
     }
 
     /// Answer this carousel's `children` with ids only, whatever sub-fields the client asked for;
     /// the client then has to fetch each child by id.
-    pub fn children_ids_only(mut self) -> Post {
+    pub(crate) fn children_ids_only(mut self) -> Post {
         self.children_ids_only = true;
         self
     }
 
     /// Leave `field` out of every answer about this post, even when asked for.
-    pub fn without(mut self, field: &str) -> Post {
+    pub(crate) fn without(mut self, field: &str) -> Post {
         self.omitted.push(field.to_string());
         self
     }
 
     /// Every media host file this post and its children refer to.
-    pub fn media_names(&self) -> Vec<String> {
+    pub(crate) fn media_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .media_url
             .iter()

@@ -29,17 +29,17 @@ const USER_FIELDS: &[&str] = &[
 /// What a request means to the fake (the request itself is the HTTP server's).
 impl Request {
     /// The path without a version prefix (`/v25.0`) and with repeated slashes collapsed.
-    pub fn route_path(&self) -> String {
+    pub(crate) fn route_path(&self) -> String {
         normalize_path(&self.path)
     }
 
     /// A request to the media host.
-    pub fn is_media(&self) -> bool {
+    pub(crate) fn is_media(&self) -> bool {
         self.route_path().starts_with("/media/")
     }
 
     /// The file name a media host request asks for.
-    pub fn media_name(&self) -> Option<String> {
+    pub(crate) fn media_name(&self) -> Option<String> {
         let path = self.route_path();
         path.strip_prefix("/media/")
             .and_then(|rest| rest.rsplit('/').find(|segment| !segment.is_empty()))
@@ -47,12 +47,12 @@ impl Request {
     }
 
     /// A `/me/media` (or `/{user-id}/media`) page request.
-    pub fn is_media_list(&self) -> bool {
+    pub(crate) fn is_media_list(&self) -> bool {
         matches!(target_of(&self.route_path()), Target::MediaList)
     }
 
     /// The id of a `/{id}` object request.
-    pub fn object_id(&self) -> Option<String> {
+    pub(crate) fn object_id(&self) -> Option<String> {
         match target_of(&self.route_path()) {
             Target::Object(id) => Some(id),
             _ => None,

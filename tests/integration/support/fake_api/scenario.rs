@@ -13,7 +13,7 @@ use super::{USERNAME, USER_ID};
 
 /// The account `/me` answers with.
 #[derive(Clone, Debug)]
-pub struct Account {
+pub(crate) struct Account {
     pub user_id: String,
     pub username: String,
     pub account_type: Option<String>,
@@ -23,7 +23,7 @@ pub struct Account {
 
 /// Everything the fake server serves, built up before [`FakeApi::start`].
 #[derive(Clone, Debug)]
-pub struct Scenario {
+pub(crate) struct Scenario {
     pub(super) posts: Vec<Post>,
     pub(super) page_size: Option<usize>,
     pub(super) account: Account,
@@ -48,7 +48,7 @@ impl Scenario {
     /// No posts, the default account, the token [`TOKEN`] expected, and four standard pictures on
     /// the media host: `portrait.jpg` (1080x1350), `square.jpg` (1080x1080), `small.jpg` (640x800)
     /// and `graphic.png` (800x800), plus `clip.mp4`.
-    pub fn new() -> Scenario {
+    pub(crate) fn new() -> Scenario {
         let scenario = Scenario {
             posts: Vec::new(),
             page_size: None,
@@ -78,42 +78,42 @@ impl Scenario {
 
     /// The posts, newest first, as `/me/media` lists them. Posts without a timestamp get one, an
     /// hour older per position.
-    pub fn posts(mut self, posts: Vec<Post>) -> Scenario {
+    pub(crate) fn posts(mut self, posts: Vec<Post>) -> Scenario {
         self.posts = with_timestamps(posts);
         self
     }
 
     /// The largest page the server returns (the client's `limit` is honoured when smaller).
-    pub fn page_size(mut self, size: usize) -> Scenario {
+    pub(crate) fn page_size(mut self, size: usize) -> Scenario {
         assert!(size > 0, "page size must be at least 1");
         self.page_size = Some(size);
         self
     }
 
-    pub fn account(mut self, account: Account) -> Scenario {
+    pub(crate) fn account(mut self, account: Account) -> Scenario {
         self.account = account;
         self
     }
 
-    pub fn username(mut self, username: &str) -> Scenario {
+    pub(crate) fn username(mut self, username: &str) -> Scenario {
         self.account.username = username.to_string();
         self
     }
 
     /// The access token API routes accept (others get a 190). Default [`TOKEN`].
-    pub fn token(mut self, token: &str) -> Scenario {
+    pub(crate) fn token(mut self, token: &str) -> Scenario {
         self.expected_token = Some(token.to_string());
         self
     }
 
     /// Accept any access token, and none.
-    pub fn any_token(mut self) -> Scenario {
+    pub(crate) fn any_token(mut self) -> Scenario {
         self.expected_token = None;
         self
     }
 
     /// What `/refresh_access_token` hands out.
-    pub fn refreshed_token(mut self, token: &str, expires_in: u64) -> Scenario {
+    pub(crate) fn refreshed_token(mut self, token: &str, expires_in: u64) -> Scenario {
         self.refreshed_token = token.to_string();
         self.refresh_expires_in = expires_in;
         self
@@ -121,47 +121,50 @@ impl Scenario {
 
     /// Media fields this API version does not know: a request asking for any of them (also as a
     /// `children{...}` sub-field) is answered with code 100 "Tried accessing nonexisting field".
-    pub fn unknown_fields(mut self, fields: &[&str]) -> Scenario {
-        self.unknown_fields = fields.iter().map(|f| f.to_string()).collect();
+    pub(crate) fn unknown_fields(mut self, fields: &[&str]) -> Scenario {
+        self.unknown_fields = fields
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         self
     }
 
     /// `paging.next` as the real API writes it: `/v25.0/{user-id}/media?...` instead of
     /// `/me/media?...`.
-    pub fn versioned_next(mut self) -> Scenario {
+    pub(crate) fn versioned_next(mut self) -> Scenario {
         self.versioned_next = true;
         self
     }
 
     /// The `x-app-usage` header on API answers (`None`: no header).
-    pub fn usage_header(mut self, value: Option<&str>) -> Scenario {
+    pub(crate) fn usage_header(mut self, value: Option<&str>) -> Scenario {
         self.usage_header = value.map(str::to_string);
         self
     }
 
     /// The size of the JPEGs generated for media names nobody registered (default 1080x1350).
     /// Smaller pictures make a test faster when their size is not the point.
-    pub fn generated_size(mut self, width: u32, height: u32) -> Scenario {
+    pub(crate) fn generated_size(mut self, width: u32, height: u32) -> Scenario {
         self.generated_size = (width, height);
         self
     }
 
     /// A generated JPEG on the media host (its own picture for each name).
-    pub fn jpeg(mut self, name: &str, width: u32, height: u32) -> Scenario {
+    pub(crate) fn jpeg(mut self, name: &str, width: u32, height: u32) -> Scenario {
         let file = MediaFile::jpeg(width, height, images::seed_of(name));
         self.media.insert(name.to_string(), file);
         self
     }
 
     /// A generated PNG on the media host (its own picture for each name).
-    pub fn png(mut self, name: &str, width: u32, height: u32) -> Scenario {
+    pub(crate) fn png(mut self, name: &str, width: u32, height: u32) -> Scenario {
         let file = MediaFile::png(width, height, images::seed_of(name));
         self.media.insert(name.to_string(), file);
         self
     }
 
     /// Any bytes on the media host.
-    pub fn file(mut self, name: &str, bytes: &[u8], content_type: &str) -> Scenario {
+    pub(crate) fn file(mut self, name: &str, bytes: &[u8], content_type: &str) -> Scenario {
         self.media.insert(
             name.to_string(),
             MediaFile {
@@ -173,17 +176,17 @@ impl Scenario {
     }
 
     /// Answer every request on `route` with `fault`.
-    pub fn fail(self, route: Route, fault: Fault) -> Scenario {
+    pub(crate) fn fail(self, route: Route, fault: Fault) -> Scenario {
         self.rule(route, fault, None)
     }
 
     /// Answer the first `times` requests on `route` with `fault`, then normally.
-    pub fn fail_times(self, route: Route, fault: Fault, times: usize) -> Scenario {
+    pub(crate) fn fail_times(self, route: Route, fault: Fault, times: usize) -> Scenario {
         self.rule(route, fault, Some(times))
     }
 
     /// Serve `body` verbatim (JSON content type) with `status` on `route`.
-    pub fn serve(self, route: Route, status: u16, body: &str) -> Scenario {
+    pub(crate) fn serve(self, route: Route, status: u16, body: &str) -> Scenario {
         self.fail(route, Fault::raw(status, body))
     }
 

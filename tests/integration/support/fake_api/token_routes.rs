@@ -10,12 +10,12 @@ use super::scenario::Scenario;
 
 impl Request {
     /// Whether an access token came with the request, in the query or an `Authorization` header.
-    pub fn carries_token(&self) -> bool {
+    pub(crate) fn carries_token(&self) -> bool {
         self.param("access_token").is_some() || self.header("authorization").is_some()
     }
 
     /// The access token that came with the request.
-    pub fn token(&self) -> Option<String> {
+    pub(crate) fn token(&self) -> Option<String> {
         self.param("access_token").or_else(|| {
             self.header("authorization")
                 .and_then(|value| value.strip_prefix("Bearer "))
