@@ -35,10 +35,7 @@ fn pipeline_version(format: Format) -> u32 {
     match format {
         // 2: chroma subsampled by averaging.
         Format::Jpeg => 2,
-        // 2: libwebp 1.6.0 (was 1.3.1). Its lossy output can differ, and one re-encode per cache
-        // keeps every cached WebP from the same encoder.
-        Format::Webp => 2,
-        Format::Avif => 1,
+        Format::Webp | Format::Avif => 1,
     }
 }
 
