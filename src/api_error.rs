@@ -11,7 +11,7 @@ use crate::report;
 
 /// How the caller should treat an API error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
+pub(crate) enum ErrorClass {
     /// Code 190: the token expired, was invalidated or is malformed. Never retried.
     TokenDead,
     /// Codes 4, 17, 32, 613, 80002, or HTTP 429 without a code: throttled. Retried once only when
@@ -29,21 +29,19 @@ pub enum ErrorClass {
 
 /// An error answered by the Graph API.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// What was asked, e.g. `the media list (page 2)`.
     pub what: String,
     pub status: u16,
     pub code: Option<i64>,
     pub subcode: Option<i64>,
-    pub kind: Option<String>,
     pub message: String,
     pub transient: bool,
-    pub fbtrace_id: Option<String>,
 }
 
 impl ApiError {
     /// Classifies the error by its code.
-    pub fn class(&self) -> ErrorClass {
+    pub(crate) fn class(&self) -> ErrorClass {
         match self.code {
             Some(190) => ErrorClass::TokenDead,
             Some(4 | 17 | 32 | 613 | 80002) => ErrorClass::Throttled,
@@ -57,7 +55,7 @@ impl ApiError {
     }
 
     /// What the user should do about it.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         let advice = match self.class() {
             ErrorClass::TokenDead => {
                 return format!(
@@ -90,7 +88,7 @@ impl ApiError {
     /// The field a code 100 "Tried accessing nonexisting field (alt_text) on node type (Media)"
     /// names; `""` when the message says a field is unknown but not which. `None` for any other
     /// error.
-    pub fn unknown_field(&self) -> Option<&str> {
+    pub(crate) fn unknown_field(&self) -> Option<&str> {
         if self.code != Some(100) {
             return None;
         }
@@ -107,7 +105,7 @@ impl ApiError {
     /// Why a token died. graph.instagram.com sends code 190 without the subcode that would say
     /// (463 expired, 460 password changed; every real capture lacks it), so the message text is
     /// what tells them apart.
-    pub fn token_death(&self) -> TokenDeath {
+    pub(crate) fn token_death(&self) -> TokenDeath {
         let message = self.message.to_lowercase();
         if self.subcode == Some(463) || message.contains("has expired") {
             TokenDeath::Expired
@@ -130,7 +128,7 @@ impl ApiError {
 
 /// Why the API refused a token (code 190).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenDeath {
+pub(crate) enum TokenDeath {
     /// Its 60 days ran out without a refresh.
     Expired,
     /// A password change, a logout, or Meta's security checks ended its session.
@@ -160,19 +158,17 @@ impl TokenDeath {
 
 impl ApiError {
     /// The error for a request not sent because the usage headers said the quota is used up.
-    pub fn quota_used_up(what: &str, percent: u64) -> ApiError {
+    pub(crate) fn quota_used_up(what: &str, percent: u64) -> ApiError {
         ApiError {
             what: what.to_owned(),
             status: 429,
             code: None,
             subcode: None,
-            kind: None,
             message: format!(
                 "not asked: Instagram's usage headers reported {percent}% of this app's rate \
                  limit used, so no further request was sent"
             ),
             transient: false,
-            fbtrace_id: None,
         }
     }
 }
@@ -209,10 +205,8 @@ pub(crate) fn parse_error(what: &str, status: u16, body: &[u8]) -> Option<ApiErr
             status,
             code: e.code,
             subcode: e.error_subcode,
-            kind: e.kind,
             message: report::redact(&message),
             transient: e.is_transient,
-            fbtrace_id: e.fbtrace_id,
         });
     }
     if let Ok(flat) = serde_json::from_slice::<FlatError>(body) {
@@ -221,10 +215,8 @@ pub(crate) fn parse_error(what: &str, status: u16, body: &[u8]) -> Option<ApiErr
             status,
             code: flat.code.filter(|c| *c >= 1000 || *c < 400),
             subcode: None,
-            kind: flat.error_type,
             message: report::redact(&flat.error_message),
             transient: false,
-            fbtrace_id: None,
         });
     }
     None
@@ -242,20 +234,16 @@ struct ErrorEnvelope {
 struct WireError {
     #[serde(default)]
     message: String,
-    #[serde(rename = "type")]
-    kind: Option<String>,
     code: Option<i64>,
     error_subcode: Option<i64>,
     #[serde(default)]
     is_transient: bool,
     error_user_msg: Option<String>,
-    fbtrace_id: Option<String>,
 }
 
 /// The flat envelope some OAuth endpoints use: `{"error_type", "code", "error_message"}`.
 #[derive(Debug, Deserialize)]
 struct FlatError {
-    error_type: Option<String>,
     code: Option<i64>,
     error_message: String,
 }

@@ -17,7 +17,6 @@ use crate::media::{self, Fetcher};
 use crate::render;
 use crate::report;
 use crate::source::{api, cached, replay, Feed, Origin};
-use crate::token::Token;
 use crate::upkeep::{self, TokenCheck};
 
 /// What a successful bake did, for the summary line.
@@ -174,7 +173,7 @@ async fn fetch(
             return Ok(Fetched::new(feed, fetcher));
         }
     }
-    let token = Token::load(&account.token_env, account.token_file.as_deref())?;
+    let token = account.token()?;
     let (token, check) = upkeep::before_build(config, account, cache, http, token).await?;
     let client = api::Client::new(http.clone(), &config.source.api_base, token)?;
     report::info("fetching posts from the Instagram API");

@@ -31,13 +31,13 @@ use crate::error::{Error, Result};
 
 /// An open cache folder.
 #[derive(Debug)]
-pub struct Cache {
+pub(crate) struct Cache {
     dir: PathBuf,
 }
 
 impl Cache {
     /// Opens (creating) the cache folder.
-    pub fn open(dir: &Path) -> Result<Cache> {
+    pub(crate) fn open(dir: &Path) -> Result<Cache> {
         for sub in ["originals", "variants"] {
             let path = dir.join(sub);
             std::fs::create_dir_all(&path)
@@ -49,22 +49,22 @@ impl Cache {
     }
 
     /// The cache folder.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// Where encoded files are kept.
-    pub fn variants_dir(&self) -> PathBuf {
+    pub(crate) fn variants_dir(&self) -> PathBuf {
         self.dir.join("variants")
     }
 
     /// The original image of a media item, if it was downloaded before.
-    pub fn original(&self, id: &str) -> Option<Vec<u8>> {
+    pub(crate) fn original(&self, id: &str) -> Option<Vec<u8>> {
         std::fs::read(self.dir.join("originals").join(file_name_for_id(id))).ok()
     }
 
     /// Whether an original is kept for this id.
-    pub fn has_original(&self, id: &str) -> bool {
+    pub(crate) fn has_original(&self, id: &str) -> bool {
         self.dir
             .join("originals")
             .join(file_name_for_id(id))
@@ -73,12 +73,12 @@ impl Cache {
 
     /// Forgets an item's original, so the next bake downloads it again. Used when it does not
     /// decode: a bad download must not be baked from for ever.
-    pub fn forget_original(&self, id: &str) {
+    pub(crate) fn forget_original(&self, id: &str) {
         let _ = std::fs::remove_file(self.dir.join("originals").join(file_name_for_id(id)));
     }
 
     /// Keeps an item's original image.
-    pub fn store_original(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn store_original(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
         atomic::write(
             &self.dir.join("originals").join(file_name_for_id(id)),
             bytes,
@@ -95,13 +95,17 @@ impl Cache {
 
     /// The record kept under a source's hash, as the stage that stored it shapes it (the media
     /// engine: what it made from that source). Absent when there is none or it does not parse.
-    pub fn record<T: DeserializeOwned>(&self, source_hash: &[u8; 32]) -> Option<T> {
+    pub(crate) fn record<T: DeserializeOwned>(&self, source_hash: &[u8; 32]) -> Option<T> {
         let text = std::fs::read(self.record_path(source_hash)).ok()?;
         serde_json::from_slice(&text).ok()
     }
 
     /// Keeps a record under a source's hash, replacing the one before.
-    pub fn store_record<T: Serialize>(&self, source_hash: &[u8; 32], record: &T) -> Result<()> {
+    pub(crate) fn store_record<T: Serialize>(
+        &self,
+        source_hash: &[u8; 32],
+        record: &T,
+    ) -> Result<()> {
         let path = self.record_path(source_hash);
         let json = serde_json::to_vec(record).map_err(|e| Error::json("write", &path, e))?;
         atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
@@ -109,7 +113,7 @@ impl Cache {
 
     /// Whether an encoded file of this name and size is kept: one of another size was cut short
     /// (or tampered with) and must be made again.
-    pub fn has_variant(&self, file: &str, bytes: u64) -> bool {
+    pub(crate) fn has_variant(&self, file: &str, bytes: u64) -> bool {
         std::fs::metadata(self.variants_dir().join(file)).is_ok_and(|m| m.len() == bytes)
     }
 
@@ -120,13 +124,13 @@ impl Cache {
     /// A named record at the top of the cache (`feed.json`, `token.json`, `manifest.json`), as the
     /// stage that keeps it shapes it. Absent when there is none or it does not parse: a record
     /// that cannot be read is one the stage must do without.
-    pub fn load<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+    pub(crate) fn load<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
         let bytes = std::fs::read(self.named_path(name)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// Keeps a named record, replacing the one before in one atomic step.
-    pub fn store<T: Serialize>(&self, name: &str, record: &T) -> Result<()> {
+    pub(crate) fn store<T: Serialize>(&self, name: &str, record: &T) -> Result<()> {
         let path = self.named_path(name);
         let json = serde_json::to_vec_pretty(record).map_err(|e| Error::json("write", &path, e))?;
         atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
@@ -138,7 +142,7 @@ impl Cache {
     /// does not grow with every post ever baked: originals not kept under one of `originals`,
     /// encoded files not in `files`, and records that `record_used` (given a record's bytes) says
     /// no longer point at any of them. Returns how many files were removed.
-    pub fn prune(
+    pub(crate) fn prune(
         &self,
         originals: &std::collections::HashSet<String>,
         files: &std::collections::HashSet<String>,

@@ -18,23 +18,23 @@ use crate::source::Origin;
 pub struct Cli {
     /// The config file [default: instabake.toml, looked for from the site or current folder upwards].
     #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// The site folder [default: the config file's folder, else the current folder].
     #[arg(long, global = true, value_name = "DIR")]
-    pub site: Option<PathBuf>,
+    pub(crate) site: Option<PathBuf>,
     /// Print only warnings and errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Print more detail.
     #[arg(short, long, global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Fetch the posts, bake the images, write the partial and the data file into the site.
     Build(BuildArgs),
     /// Check or refresh the access token.
@@ -48,7 +48,7 @@ pub enum Command {
 
 /// `token` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum TokenCommand {
+pub(crate) enum TokenCommand {
     /// Check the token with one API call; print the account and the expiry when known.
     /// Exit code 0: valid; 4: expires within --warn-days; 3: dead or cannot be checked.
     Status {
@@ -70,7 +70,7 @@ pub enum TokenCommand {
 
 /// Flags of `init`.
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The site generator.
     #[arg(long, value_enum, default_value = "hugo")]
     pub preset: Preset,
@@ -78,7 +78,7 @@ pub struct InitArgs {
 
 /// Flags of `build`.
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The site generator's folder layout (used when the config file names none).
     #[arg(long, value_enum)]
     pub preset: Option<Preset>,

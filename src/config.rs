@@ -15,7 +15,7 @@ use crate::media::{MediaSettings, VideoSettings};
 use crate::render::RenderSettings;
 use crate::source::api::is_api_version;
 use crate::source::SourceSettings;
-use crate::token::{TokenSettings, DEFAULT_TOKEN_ENV};
+use crate::token::{Token, TokenSettings, DEFAULT_TOKEN_ENV};
 
 /// The name of the configuration file looked for from the current folder upwards.
 pub(crate) const CONFIG_FILE: &str = "instabake.toml";
@@ -33,7 +33,7 @@ pub(crate) const API_BASE_ENV: &str = "INSTABAKE_API_BASE";
 /// A site generator's folder layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
-pub enum Preset {
+pub(crate) enum Preset {
     Hugo,
     Zola,
     Jekyll,
@@ -44,7 +44,7 @@ pub enum Preset {
 
 impl Preset {
     /// Default paths, relative to the site folder: (images folder, partial, data file).
-    pub fn paths(self) -> (&'static str, &'static str, &'static str) {
+    pub(crate) fn paths(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Preset::Hugo => (
                 "static/instagram",
@@ -72,7 +72,7 @@ impl Preset {
     }
 
     /// The public URL of the images folder on the built site.
-    pub fn url_prefix(self) -> &'static str {
+    pub(crate) fn url_prefix(self) -> &'static str {
         match self {
             Preset::Jekyll => "/assets/instagram/",
             _ => "/instagram/",
@@ -80,7 +80,7 @@ impl Preset {
     }
 
     /// The lowercase name used in the config file and on the command line.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Preset::Hugo => "hugo",
             Preset::Zola => "zola",
@@ -156,6 +156,13 @@ pub(crate) struct Account {
     pub cache_dir: PathBuf,
     /// Where its bake is written into the site.
     pub paths: SitePaths,
+}
+
+impl Account {
+    /// The account's token, from its token file or its environment variable.
+    pub(crate) fn token(&self) -> Result<Token> {
+        Token::load(&self.token_env, self.token_file.as_deref())
+    }
 }
 
 /// The merged, validated configuration of one run, a section per stage. Paths are absolute or

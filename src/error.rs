@@ -36,7 +36,7 @@ pub enum ExitCode {
 
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// A configuration value that is out of range or does not go with another.
     #[error("configuration file {path}: {message}")]
     Config { path: PathBuf, message: String },
@@ -182,7 +182,11 @@ impl From<ApiError> for Error {
 
 impl Error {
     /// Shorthand for an I/O error that names the file and what was being done with it.
-    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         Error::Io {
             action,
             path: path.into(),
@@ -191,7 +195,11 @@ impl Error {
     }
 
     /// Shorthand for a JSON error that names the file and what was being done with it.
-    pub fn json(action: &'static str, path: impl Into<PathBuf>, source: serde_json::Error) -> Self {
+    pub(crate) fn json(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: serde_json::Error,
+    ) -> Self {
         Error::Json {
             action,
             path: path.into(),
@@ -201,7 +209,7 @@ impl Error {
 
     /// True when the failure came from the feed's source (API, network, replay) rather than from
     /// this machine: such a failure may be answered from the cache's last good feed.
-    pub fn is_source_failure(&self) -> bool {
+    pub(crate) fn is_source_failure(&self) -> bool {
         matches!(
             self,
             Error::Api(_)
@@ -216,7 +224,7 @@ impl Error {
     }
 
     /// The exit code this error maps to.
-    pub fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
             Error::Config { .. }
             | Error::ConfigToml { .. }

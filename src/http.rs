@@ -35,7 +35,7 @@ pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, ClientError> 
 /// The HTTP client could not be set up. A type of this layer's own, so that the layer depends on
 /// nothing but [`report`].
 #[derive(Debug, thiserror::Error)]
-pub enum ClientError {
+pub(crate) enum ClientError {
     /// The TLS configuration was refused (no usable protocol version for the crypto provider).
     #[error("cannot set up TLS for the HTTP client: {source}")]
     Tls { source: rustls::Error },
@@ -84,7 +84,7 @@ impl Answer {
 
 /// Why a GET brought back no whole answer.
 #[derive(Debug, thiserror::Error)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// No connection, a timeout, or the connection broke off; worth another try.
     #[error("{}", describe(.source, *.received))]
     Transport {

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::report;
 
 /// The default name of the environment variable holding the token.
-pub const DEFAULT_TOKEN_ENV: &str = "INSTAGRAM_ACCESS_TOKEN";
+pub(crate) const DEFAULT_TOKEN_ENV: &str = "INSTAGRAM_ACCESS_TOKEN";
 
 /// A long-lived Instagram access token.
 #[derive(Clone)]
@@ -39,12 +39,12 @@ impl Token {
     }
 
     /// The raw value, for the one place that sends it: the query string of an API request.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         self.0.expose_secret()
     }
 
     /// Reads the token: the token file when one is configured, else the environment variable.
-    pub fn load(env_var: &str, file: Option<&Path>) -> Result<Token> {
+    pub(crate) fn load(env_var: &str, file: Option<&Path>) -> Result<Token> {
         if let Some(path) = file {
             let text = std::fs::read_to_string(path).map_err(|source| Error::TokenFile {
                 path: path.to_owned(),
@@ -71,13 +71,13 @@ impl Token {
 /// The token's lifetime policy: the `[token]` section.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct TokenSettings {
+pub(crate) struct TokenSettings {
     /// Warn (an annotation in CI) when the token expires within this many days.
-    pub warn_days: i64,
+    pub(crate) warn_days: i64,
     /// Let `build` refresh the token when a refresh is due, writing it back to `token_file`.
-    pub auto_refresh: bool,
+    pub(crate) auto_refresh: bool,
     /// With `auto_refresh`: refresh when the token expires within this many days.
-    pub refresh_days: i64,
+    pub(crate) refresh_days: i64,
 }
 
 impl Default for TokenSettings {
@@ -92,7 +92,7 @@ impl Default for TokenSettings {
 
 impl TokenSettings {
     /// Checks ranges; the message names the key.
-    pub fn validate(&self) -> std::result::Result<(), String> {
+    pub(crate) fn validate(&self) -> std::result::Result<(), String> {
         for (key, days) in [
             ("token.warn_days", self.warn_days),
             ("token.refresh_days", self.refresh_days),
@@ -106,7 +106,7 @@ impl TokenSettings {
 }
 
 /// Instagram refreshes a long-lived token only once it is this old.
-pub const MIN_AGE_TO_REFRESH: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const MIN_AGE_TO_REFRESH: Duration = Duration::from_secs(24 * 3600);
 
 /// The token state's name in the cache.
 const STATE_RECORD: &str = "token.json";
@@ -125,7 +125,7 @@ pub struct TokenState {
 
 impl TokenState {
     /// The record for `token`, refreshed now and valid for `expires_in`.
-    pub fn new(token: &Token, expires_in: Duration) -> TokenState {
+    pub(crate) fn new(token: &Token, expires_in: Duration) -> TokenState {
         let now = OffsetDateTime::now_utc();
         TokenState {
             fingerprint: fingerprint(token),
@@ -135,38 +135,38 @@ impl TokenState {
     }
 
     /// Whether this record describes `token`.
-    pub fn describes(&self, token: &Token) -> bool {
+    pub(crate) fn describes(&self, token: &Token) -> bool {
         self.fingerprint == fingerprint(token)
     }
 
     /// What the cache knows about `token`'s lifetime, if its record describes this token.
-    pub fn load(cache: &Cache, token: &Token) -> Option<TokenState> {
+    pub(crate) fn load(cache: &Cache, token: &Token) -> Option<TokenState> {
         cache
             .load::<TokenState>(STATE_RECORD)
             .filter(|state| state.describes(token))
     }
 
     /// Keeps this record in the cache, after a refresh.
-    pub fn store(&self, cache: &Cache) -> Result<()> {
+    pub(crate) fn store(&self, cache: &Cache) -> Result<()> {
         cache.store(STATE_RECORD, self)
     }
 
     /// Days until expiry, to the nearest day (negative once expired); `None` if the record is
     /// unreadable.
-    pub fn days_left(&self) -> Option<i64> {
+    pub(crate) fn days_left(&self) -> Option<i64> {
         let expires = OffsetDateTime::parse(&self.expires_at, &Rfc3339).ok()?;
         let seconds = (expires - OffsetDateTime::now_utc()).whole_seconds();
         Some((seconds + 43_200).div_euclid(86_400))
     }
 
     /// How long ago the last refresh was.
-    pub fn age(&self) -> Option<Duration> {
+    pub(crate) fn age(&self) -> Option<Duration> {
         let refreshed = OffsetDateTime::parse(&self.refreshed_at, &Rfc3339).ok()?;
         (OffsetDateTime::now_utc() - refreshed).try_into().ok()
     }
 
     /// The expiry date, `2027-01-11`.
-    pub fn expiry_date(&self) -> &str {
+    pub(crate) fn expiry_date(&self) -> &str {
         self.expires_at.get(..10).unwrap_or(&self.expires_at)
     }
 }
@@ -190,7 +190,7 @@ fn rfc3339(time: OffsetDateTime) -> String {
 
 /// Writes a token to `path`, readable by its owner only (mode 0600 on Unix), replacing the file
 /// atomically.
-pub fn write_token_file(path: &Path, token: &Token) -> std::io::Result<()> {
+pub(crate) fn write_token_file(path: &Path, token: &Token) -> std::io::Result<()> {
     crate::atomic::write_private(path, &[token.expose().as_bytes(), b"\n"])
 }
 

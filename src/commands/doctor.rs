@@ -10,9 +10,8 @@ use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 use crate::render;
 use crate::report;
-use crate::source::api;
 use crate::source::{cached, Account, Feed, Origin};
-use crate::token::{Token, TokenState};
+use crate::token::TokenState;
 
 /// One check's outcome.
 enum Outcome {
@@ -172,17 +171,11 @@ fn check_cache(config: &Config) -> Outcome {
 
 /// The token, the account behind it, its permission to read posts, and its expiry.
 async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
-    let token = match Token::load(
-        &config.account.token_env,
-        config.account.token_file.as_deref(),
-    ) {
+    let token = match config.account.token() {
         Ok(token) => token,
         Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
     };
-    let client = match crate::http::client(config.source.timeout)
-        .map_err(Error::from)
-        .and_then(|http| api::Client::new(http, &config.source.api_base, token.clone()))
-    {
+    let client = match super::token::client(config, &token) {
         Ok(client) => client,
         Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
     };

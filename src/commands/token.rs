@@ -19,10 +19,7 @@ use crate::upkeep::too_young;
 /// `token status`: checks the token with one call, prints the account and what is known of the
 /// expiry. Fails with [`Error::TokenExpiring`] when it expires within `warn_days`.
 pub(crate) async fn status(config: &Config, warn_days: i64) -> Result<()> {
-    let token = Token::load(
-        &config.account.token_env,
-        config.account.token_file.as_deref(),
-    )?;
+    let token = config.account.token()?;
     let cache = Cache::open(&config.account.cache_dir)?;
     let client = client(config, &token)?;
     let me = client.me().await?;
@@ -75,10 +72,7 @@ pub(crate) struct Handover<'a> {
 /// `token refresh`: refreshes the token, records the new expiry, and hands the new token only
 /// where asked.
 pub(crate) async fn refresh(config: &Config, handover: Handover<'_>) -> Result<()> {
-    let token = Token::load(
-        &config.account.token_env,
-        config.account.token_file.as_deref(),
-    )?;
+    let token = config.account.token()?;
     let cache = Cache::open(&config.account.cache_dir)?;
     let before = TokenState::load(&cache, &token);
     if let Some(state) = before.as_ref().filter(|s| too_young(s)) {
@@ -134,7 +128,9 @@ pub(crate) async fn refresh(config: &Config, handover: Handover<'_>) -> Result<(
     Ok(())
 }
 
-fn client(config: &Config, token: &Token) -> Result<api::Client> {
+/// An API client for the configured source, with its own HTTP client: for the commands that make
+/// a call or two outside a bake.
+pub(crate) fn client(config: &Config, token: &Token) -> Result<api::Client> {
     api::Client::new(
         crate::http::client(config.source.timeout)?,
         &config.source.api_base,

@@ -401,10 +401,8 @@ impl Client {
                 status: 429,
                 code: None,
                 subcode: None,
-                kind: None,
                 message: "too many requests".to_owned(),
                 transient: false,
-                fbtrace_id: None,
             }
             .into());
         }
@@ -645,10 +643,8 @@ mod tests {
             status,
             code,
             subcode: None,
-            kind: None,
             message: "x".into(),
             transient,
-            fbtrace_id: None,
         }
         .into()
     }
