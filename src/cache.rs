@@ -96,8 +96,7 @@ impl Cache {
     /// The record kept under a source's hash, as the stage that stored it shapes it (the media
     /// engine: what it made from that source). Absent when there is none or it does not parse.
     pub(crate) fn record<T: DeserializeOwned>(&self, source_hash: &[u8; 32]) -> Option<T> {
-        let text = std::fs::read(self.record_path(source_hash)).ok()?;
-        serde_json::from_slice(&text).ok()
+        read_json(&self.record_path(source_hash))
     }
 
     /// Keeps a record under a source's hash, replacing the one before.
@@ -106,9 +105,8 @@ impl Cache {
         source_hash: &[u8; 32],
         record: &T,
     ) -> Result<()> {
-        let path = self.record_path(source_hash);
-        let json = serde_json::to_vec(record).map_err(|e| Error::json("write", &path, e))?;
-        atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
+        // Compact: a cache holds one per photo, and nobody reads them by eye.
+        write_json(&self.record_path(source_hash), serde_json::to_vec(record))
     }
 
     /// Whether an encoded file of this name and size is kept: one of another size was cut short
@@ -117,24 +115,29 @@ impl Cache {
         std::fs::metadata(self.variants_dir().join(file)).is_ok_and(|m| m.len() == bytes)
     }
 
-    fn named_path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
     /// A named record at the top of the cache (`feed.json`, `token.json`, `manifest.json`), as the
     /// stage that keeps it shapes it. Absent when there is none or it does not parse: a record
     /// that cannot be read is one the stage must do without.
     pub(crate) fn load<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
-        let bytes = std::fs::read(self.named_path(name)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        read_json(&self.dir.join(name))
     }
 
     /// Keeps a named record, replacing the one before in one atomic step.
     pub(crate) fn store<T: Serialize>(&self, name: &str, record: &T) -> Result<()> {
-        let path = self.named_path(name);
-        let json = serde_json::to_vec_pretty(record).map_err(|e| Error::json("write", &path, e))?;
-        atomic::write(&path, &json).map_err(|e| Error::io("write", &path, e))
+        write_json(&self.dir.join(name), serde_json::to_vec_pretty(record))
     }
+}
+
+/// A JSON record, or `None` when it is missing or does not parse.
+fn read_json<T: DeserializeOwned>(path: &Path) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Writes a serialised record atomically, naming the file in either error.
+fn write_json(path: &Path, json: serde_json::Result<Vec<u8>>) -> Result<()> {
+    let json = json.map_err(|e| Error::json("write", path, e))?;
+    atomic::write(path, &json).map_err(|e| Error::io("write", path, e))
 }
 
 impl Cache {
