@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::cache::Cache;
 use crate::config::{Account, Config};
+use crate::curate::Curation;
 use crate::emit::{self, Emitted};
 use crate::error::{Error, Result};
 use crate::failpoint;
@@ -16,7 +17,7 @@ use crate::feed;
 use crate::media::{self, Fetcher};
 use crate::render;
 use crate::report;
-use crate::source::{api, cached, replay, Feed, Origin};
+use crate::source::{api, cached, replay, Feed, Origin, Wanted};
 use crate::upkeep::{self, TokenCheck};
 
 /// What a successful bake did, for the summary line.
@@ -43,13 +44,23 @@ pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> 
     let cache = Arc::new(Cache::open(&account.cache_dir)?);
     emit::recover(&account.paths, &cache)?;
     let http = crate::http::client(config.source.timeout)?;
+    let curation = Curation::new(&account.filter, &config.posts);
+    let wanted = curation.wanted(account.limit);
     let Fetched {
-        feed,
+        feed: read,
         fetcher,
         fallback,
         token,
-    } = fetch(config, account, &cache, &http).await?;
-    let feed = crate::curate::curate(feed, account.limit);
+    } = fetch(config, account, &cache, &http, &wanted).await?;
+    // A feed from the cache has no media URLs (see `cached::store`): its images are among the
+    // cached originals, where a post that was never baked has none.
+    let feed = curation.curate(read.clone(), account.limit, |item| {
+        if read.origin == Origin::Cache {
+            cache.has_original(&item.id)
+        } else {
+            item.image_url.is_some()
+        }
+    });
     report::info(format!(
         "baking {} posts ({})",
         feed.posts.len(),
@@ -92,13 +103,17 @@ pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> 
         .map_err(|e| Error::json("write", &account.paths.data, e))?;
     data.push('\n');
     // The feed is kept first: if the run is killed while writing the site, a fallback bake still
-    // has the feed whose originals are in the cache.
-    if feed.origin != Origin::Cache {
-        cached::store(&cache, &feed)?;
+    // has the feed whose originals are in the cache. It is kept as read, before curation, so that
+    // a change of [filter] or [posts] applies to it when the API is down.
+    if read.origin != Origin::Cache {
+        cached::store(&cache, &read)?;
     }
     let emitted = emit::emit(&account.paths, &cache, &images, &data, &html)?;
+    // The originals of every post in the kept feed stay, shown or not: un-hiding a post baked
+    // before then bakes it from the cache, with no download (and offline). Posts never baked
+    // have no original to keep, so this costs only the originals of posts filtered out since.
     let originals = media::original_keys(
-        feed.posts
+        read.posts
             .iter()
             .flat_map(|p| p.items.iter().map(|i| i.id.as_str())),
     );
@@ -146,11 +161,12 @@ async fn fetch(
     account: &Account,
     cache: &Cache,
     http: &reqwest::Client,
+    wanted: &Wanted<'_>,
 ) -> Result<Fetched> {
     if let Some(dir) = &config.source.replay {
         report::info(format!("reading the recorded feed in {}", dir.display()));
         return Ok(Fetched::new(
-            replay::feed(dir, account.limit)?,
+            replay::feed(dir, wanted)?,
             Fetcher::Dir(dir.clone()),
         ));
     }
@@ -177,7 +193,7 @@ async fn fetch(
     let (token, check) = upkeep::before_build(config, account, cache, http, token).await?;
     let client = api::Client::new(http.clone(), &config.source.api_base, token)?;
     report::info("fetching posts from the Instagram API");
-    let mut fetched = match client.feed(account.limit).await {
+    let mut fetched = match client.select(wanted).await {
         Ok(feed) => Fetched::new(feed, fetcher),
         Err(error) if error.is_source_failure() && !config.strict => {
             match cached::last_feed(cache) {

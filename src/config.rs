@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::curate::{FilterSettings, PostOverride};
 use crate::emit::SitePaths;
 use crate::error::{Error, Result};
 use crate::media::{MediaSettings, VideoSettings};
@@ -114,6 +115,8 @@ struct FileConfig {
     images: MediaSettings,
     video: VideoSettings,
     render: RenderSettings,
+    filter: FilterSettings,
+    posts: std::collections::BTreeMap<String, PostOverride>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -156,6 +159,8 @@ pub(crate) struct Account {
     pub cache_dir: PathBuf,
     /// Where its bake is written into the site.
     pub paths: SitePaths,
+    /// `[filter]`: which of its posts show.
+    pub filter: FilterSettings,
 }
 
 impl Account {
@@ -186,6 +191,8 @@ pub(crate) struct Config {
     pub video: VideoSettings,
     /// `[render]`.
     pub render: RenderSettings,
+    /// `[posts.SHORTCODE]`: per-post overrides, by shortcode (or id).
+    pub posts: std::collections::BTreeMap<String, PostOverride>,
     /// Fail the bake when the token expires within this many days.
     pub fail_if_token_expires_within: Option<i64>,
     /// `--strict`: never fall back on the cache's last good feed.
@@ -266,6 +273,10 @@ impl Config {
             ));
         }
         self.images.validate()?;
+        account.filter.validate()?;
+        for (key, post) in &self.posts {
+            post.validate(key)?;
+        }
         let url_prefix = &account.paths.url_prefix;
         if !(url_prefix.starts_with('/')
             || url_prefix.starts_with("http://")
@@ -370,6 +381,7 @@ fn merge(
             partial: in_site(file.paths.partial, partial),
             data: in_site(file.paths.data, data),
         },
+        filter: file.filter,
     };
     let mut render = file.render;
     render.template = render.template.map(|p| site.join(p));
@@ -388,6 +400,7 @@ fn merge(
         images: file.images,
         video: file.video,
         render,
+        posts: file.posts,
         fail_if_token_expires_within: overrides.fail_if_token_expires_within,
         strict: overrides.strict,
         offline: overrides.offline,

@@ -47,6 +47,10 @@ pub(crate) struct PostDoc {
     pub kind: PostKind,
     pub product: Option<String>,
     pub permalink: Option<String>,
+    /// Where the tile links to: the `[posts.SHORTCODE] link`, else the permalink.
+    pub link: Option<String>,
+    /// The fields a `[posts.SHORTCODE]` table replaced: `alt`, `caption`, `link`.
+    pub overridden: Vec<String>,
     pub timestamp: Option<String>,
     /// `YYYY-MM-DD` of the timestamp, for templates that cannot parse dates.
     pub date: Option<String>,
@@ -214,11 +218,14 @@ impl Baked<'_> {
 /// A post's entry, with its caption's hashtags and mentions picked out and its date for templates
 /// that cannot parse dates.
 fn post_doc(post: &Post, caption_text: String, alt: String, media: Vec<MediaDoc>) -> PostDoc {
+    let permalink = post.permalink.as_deref().and_then(web_url);
     PostDoc {
         id: post.id.clone(),
         kind: post.kind,
         product: post.product.clone(),
-        permalink: post.permalink.as_deref().and_then(web_url),
+        link: post.link.as_deref().and_then(web_url).or(permalink.clone()),
+        overridden: post.overridden.clone(),
+        permalink,
         date: post
             .timestamp
             .as_deref()

@@ -15,7 +15,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::wire::{MediaPage, WireMedia};
-use super::{Account, Feed, Origin};
+use super::{Account, Feed, Origin, Post, Wanted};
 use crate::api_error::{parse_error, ApiError, ErrorClass};
 use crate::error::{Error, Result};
 use crate::http::{self, Kind, Next, ATTEMPTS, MAX_RETRY_AFTER};
@@ -130,13 +130,36 @@ impl Client {
     /// Fetches the newest `limit` posts, following `paging.next` as needed, with carousel children
     /// filled in.
     pub(crate) async fn feed(&self, limit: usize) -> Result<Feed> {
+        self.select(&Wanted::newest(limit)).await
+    }
+
+    /// Reads pages of `/me/media` until `wanted.limit` posts show, the list ends, or (when some
+    /// posts may not show) `max_pages` pages were read or the usage headers reach 90%; then
+    /// fetches the pinned posts its pages did not hold. Returns every post read, shown or not
+    /// (what the cache keeps), with the children of those that show filled in.
+    pub(crate) async fn select(&self, wanted: &Wanted<'_>) -> Result<Feed> {
+        let limit = wanted.limit;
+        // Looking for posts that pass a filter, the largest pages cost the fewest requests.
+        let page_size = if wanted.narrows {
+            MAX_PAGE
+        } else {
+            limit.min(MAX_PAGE)
+        };
+        let max_pages = if wanted.narrows {
+            wanted.max_pages.clamp(1, MAX_PAGES)
+        } else {
+            MAX_PAGES
+        };
         let mut url = self.url("me/media")?;
         url.query_pairs_mut()
-            .append_pair("limit", &limit.min(MAX_PAGE).to_string());
+            .append_pair("limit", &page_size.to_string());
         let mut fields = FieldSet::default();
-        let mut media: Vec<WireMedia> = Vec::new();
+        let mut posts: Vec<Post> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut shown = 0;
         let mut seen_next = std::collections::HashSet::new();
-        for page_number in 1..=MAX_PAGES {
+        let mut stopped = None;
+        for page_number in 1..=max_pages {
             let what = if page_number == 1 {
                 "the media list".to_owned()
             } else {
@@ -151,8 +174,19 @@ impl Client {
             })?;
             report::detail(format!("{what}: {} posts", page.data.len()));
             let empty = page.data.is_empty();
-            media.extend(page.data);
-            if media.len() >= limit || empty {
+            for mut media in page.data {
+                if !seen.insert(media.id.clone()) {
+                    continue;
+                }
+                // Children are fetched only for posts that show: the others are kept (for a
+                // later bake with other settings) without costing a request.
+                if shown < limit && wanted.counts(&media.clone().into_post()) {
+                    self.fill_children(&mut media, &mut fields).await?;
+                    shown += 1;
+                }
+                posts.push(media.into_post());
+            }
+            if shown >= limit || empty {
                 break;
             }
             let Some(next) = page.paging.and_then(|p| p.next) else {
@@ -166,26 +200,77 @@ impl Client {
                 break;
             }
             url = next;
-            if page_number == MAX_PAGES {
-                report::warn(format!(
-                    "stopped paging after {MAX_PAGES} pages; the API kept sending more"
+            if page_number == max_pages {
+                stopped = Some(if wanted.narrows {
+                    format!(
+                        "[filter] max_pages = {max_pages} pages were read; raise it to look                          further back"
+                    )
+                } else {
+                    format!("the API kept sending more after {MAX_PAGES} pages")
+                });
+                break;
+            }
+            let usage = self.usage.load(std::sync::atomic::Ordering::Relaxed);
+            if wanted.narrows && usage >= USAGE_NO_RETRY {
+                stopped = Some(format!(
+                    "Instagram reports {usage}% of the rate limit used, so no further page was                      asked for"
                 ));
+                break;
             }
         }
-        media.truncate(limit);
-        for post in &mut media {
-            self.fill_children(post, &mut fields).await?;
+        if shown < limit && wanted.narrows {
+            let why = stopped.unwrap_or_else(|| "the account has no more posts".to_owned());
+            report::warn(format!(
+                "only {shown} of the {} posts read pass [filter], fewer than limit = {limit}: {why}",
+                posts.len()
+            ));
+        } else if let Some(why) = stopped {
+            report::warn(format!("stopped paging: {why}"));
         }
-        let username = media.iter().find_map(|m| m.username.clone());
+        for id in &wanted.pinned_ids {
+            if seen.contains(id) {
+                continue;
+            }
+            if let Some(post) = self.pinned(id, &mut fields).await {
+                seen.insert(post.id.clone());
+                posts.push(post);
+            }
+        }
+        let username = posts.iter().find_map(|m| m.username.clone());
         Ok(Feed {
             account: Account {
                 username,
                 ..Account::default()
             },
-            posts: media.into_iter().map(WireMedia::into_post).collect(),
+            posts,
             fetched_at: super::now_rfc3339(),
             origin: Origin::Live,
         })
+    }
+
+    /// A pinned post that the pages read did not hold (`GET /{id}`), or `None`: a post that is
+    /// not on the account any more (code 100) is left to curation to warn about; any other
+    /// failure is warned about here. A pin never fails a bake.
+    async fn pinned(&self, id: &str, fields: &mut FieldSet) -> Option<Post> {
+        let what = format!("pinned post {id}");
+        let fetched = async {
+            let url = self.url(&encode_segment(id))?;
+            let body = self.get_fields(&what, &url, fields, FieldSet::post).await?;
+            let mut media: WireMedia = parse_json(&what, &body)?;
+            self.fill_children(&mut media, fields).await?;
+            Ok::<_, Error>(media.into_post())
+        };
+        match fetched.await {
+            Ok(post) => Some(post),
+            Err(Error::Api(error)) if error.code == Some(100) || error.status == 404 => {
+                report::detail(format!("{error}"));
+                None
+            }
+            Err(error) => {
+                report::warn(format!("{error}; the pin is left out in this run"));
+                None
+            }
+        }
     }
 
     /// The account the token belongs to (`GET /me`): one request, which also proves the token

@@ -86,6 +86,10 @@ pub(crate) struct Post {
     pub kind: PostKind,
     /// `media_product_type` lowercased: `feed`, `reels`, ...
     pub product: Option<String>,
+    /// `is_shared_to_feed`: whether a reel also shows in the profile's grid. Unknown in feeds
+    /// cached before it was kept, and where the API refused the field.
+    #[serde(default)]
+    pub shared_to_feed: Option<bool>,
     pub permalink: Option<String>,
     /// RFC 3339, normalised from the API's `2024-01-02T03:04:05+0000`.
     pub timestamp: Option<String>,
@@ -94,6 +98,13 @@ pub(crate) struct Post {
     pub username: Option<String>,
     /// The media to bake, in order: one for an image or video, every child for a carousel.
     pub items: Vec<Item>,
+    /// Where the tile links to instead of the permalink: a `[posts.SHORTCODE] link`. Set by
+    /// curation, never by a source, so the cache (which keeps what the source read) never holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The fields a `[posts.SHORTCODE]` table replaced (`alt`, `caption`, `link`); set by curation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
 }
 
 /// A whole feed as fetched.
@@ -104,6 +115,58 @@ pub(crate) struct Feed {
     /// When the posts were fetched, RFC 3339 UTC.
     pub fetched_at: String,
     pub origin: Origin,
+}
+
+/// Which posts a bake shows, as the source needs to know it: it reads pages until `limit` posts
+/// show, and fetches pinned posts its pages did not reach. Curation fills it in
+/// (`curate::Curation::wanted`); the source knows no filter.
+pub(crate) struct Wanted<'a> {
+    /// How many posts to bake.
+    pub limit: usize,
+    /// Which posts show.
+    pub shows: &'a dyn Selects,
+    /// Pinned posts named by id, fetched one by one when the pages read do not hold them.
+    pub pinned_ids: Vec<String>,
+    /// How many pages to read at most looking for posts that show, when `narrows`.
+    pub max_pages: usize,
+    /// Whether some posts may not show: then pages are read at their largest, and the source says
+    /// when it stopped before `limit` posts showed.
+    pub narrows: bool,
+}
+
+/// The question the source asks of curation about each post it reads.
+pub(crate) trait Selects: Sync {
+    /// Whether the post shows (counts towards `limit`).
+    fn shows(&self, post: &Post) -> bool;
+}
+
+/// Every post shows.
+struct Everything;
+
+impl Selects for Everything {
+    fn shows(&self, _: &Post) -> bool {
+        true
+    }
+}
+
+impl Wanted<'static> {
+    /// The newest `limit` posts, whatever they are.
+    pub(crate) fn newest(limit: usize) -> Wanted<'static> {
+        Wanted {
+            limit,
+            shows: &Everything,
+            pinned_ids: Vec::new(),
+            max_pages: 1,
+            narrows: false,
+        }
+    }
+}
+
+impl Wanted<'_> {
+    /// Whether the post shows: what the source counts towards `limit`.
+    pub(crate) fn counts(&self, post: &Post) -> bool {
+        self.shows.shows(post)
+    }
 }
 
 /// The current time as RFC 3339 UTC, second precision.

@@ -9,12 +9,14 @@
 use std::path::Path;
 
 use super::wire::{MediaPage, WireAccount, WireMedia};
-use super::{Account, Feed, Origin};
+use super::{Account, Feed, Origin, Wanted};
 use crate::error::{Error, Result};
 use crate::paths::inside;
 
-/// Reads the feed recorded in `dir`, newest `limit` posts.
-pub(crate) fn feed(dir: &Path, limit: usize) -> Result<Feed> {
+/// Reads the feed recorded in `dir`: pages until `wanted.limit` posts show, every post read
+/// returned (as the API client does), with the children of those that show filled in. Pins are
+/// looked for only within the pages read.
+pub(crate) fn feed(dir: &Path, wanted: &Wanted<'_>) -> Result<Feed> {
     let err = |message: String| Error::Replay {
         path: dir.to_owned(),
         message,
@@ -35,6 +37,7 @@ pub(crate) fn feed(dir: &Path, limit: usize) -> Result<Feed> {
     let mut media: Vec<WireMedia> = Vec::new();
     let mut file = "media.json".to_owned();
     let mut seen = std::collections::HashSet::new();
+    let mut shows = Vec::new();
     loop {
         if !seen.insert(file.clone()) {
             return Err(err(format!(
@@ -46,14 +49,18 @@ pub(crate) fn feed(dir: &Path, limit: usize) -> Result<Feed> {
         let body =
             std::fs::read(&path).map_err(|e| unreadable(format!("cannot read {file}"), e))?;
         let page = MediaPage::parse(&body).map_err(|e| not_json(&file, e))?;
-        media.extend(page.data);
+        for post in page.data {
+            let shown = shows.iter().filter(|s| **s).count();
+            shows.push(shown < wanted.limit && wanted.counts(&post.clone().into_post()));
+            media.push(post);
+        }
+        let shown = shows.iter().filter(|s| **s).count();
         match page.paging.and_then(|p| p.next) {
-            Some(next) if media.len() < limit => file = next,
+            Some(next) if shown < wanted.limit => file = next,
             _ => break,
         }
     }
-    media.truncate(limit);
-    for post in &mut media {
+    for (post, _) in media.iter_mut().zip(&shows).filter(|(_, shows)| **shows) {
         let Some(children) = post.children.as_mut() else {
             continue;
         };
@@ -130,10 +137,11 @@ mod tests {
             r#"{"id":"21","media_type":"IMAGE","media_url":"b.jpg"}"#,
         )
         .unwrap();
-        let feed = feed(d, 12).unwrap();
+        let feed = feed(d, &Wanted::newest(12)).unwrap();
         assert_eq!(feed.posts.len(), 2);
         assert_eq!(feed.posts[1].items[0].image_url.as_deref(), Some("b.jpg"));
         assert_eq!(feed.account.username.as_deref(), Some("u"));
-        assert_eq!(super::feed(d, 1).unwrap().posts.len(), 1);
+        // One post is enough: the second page is not read.
+        assert_eq!(super::feed(d, &Wanted::newest(1)).unwrap().posts.len(), 1);
     }
 }

@@ -33,14 +33,14 @@ pub(crate) struct Paging {
 }
 
 /// A carousel's `children` edge.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct Children {
     #[serde(default)]
     pub data: Vec<WireMedia>,
 }
 
 /// One media object (a post or a carousel child).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct WireMedia {
     pub id: String,
     pub caption: Option<String>,
@@ -52,10 +52,6 @@ pub(crate) struct WireMedia {
     pub timestamp: Option<String>,
     pub username: Option<String>,
     pub alt_text: Option<String>,
-    #[expect(
-        dead_code,
-        reason = "the reels filter (next capability) tells feed reels apart by it"
-    )]
     pub is_shared_to_feed: Option<bool>,
     pub children: Option<Children>,
 }
@@ -144,6 +140,7 @@ impl WireMedia {
         Post {
             kind,
             product: self.media_product_type.map(|p| p.to_lowercase()),
+            shared_to_feed: self.is_shared_to_feed,
             permalink: self.permalink,
             timestamp: self.timestamp.as_deref().map(normalise_timestamp),
             caption: non_empty(self.caption),
@@ -151,6 +148,8 @@ impl WireMedia {
             username: self.username,
             items,
             id: self.id,
+            link: None,
+            overridden: Vec::new(),
         }
     }
 }
