@@ -9,6 +9,7 @@ mod api;
 mod api_version;
 mod browser;
 mod crash;
+mod curation;
 mod example_site;
 mod generators;
 mod gitlab;

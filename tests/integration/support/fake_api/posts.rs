@@ -111,6 +111,26 @@ impl Post {
         post
     }
 
+    /// A reel: a VIDEO post with `media_product_type` `REELS` and a `/reel/` permalink, shared to
+    /// the profile's grid or not (`is_shared_to_feed`), as the API lists them.
+    pub(crate) fn reel(id: &str, shared_to_feed: bool) -> Post {
+        let mut post = Post::video(id).product("REELS");
+        post.permalink = Some(format!("https://www.instagram.com/reel/{}/", shortcode(id)));
+        post.is_shared_to_feed = Some(shared_to_feed);
+        post
+    }
+
+    /// The shortcode of this post's permalink (what `[posts.SHORTCODE]` and pins name).
+    pub(crate) fn shortcode(&self) -> String {
+        let permalink = self.permalink.as_deref().expect("a post with a permalink");
+        permalink
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
     pub(crate) fn caption(mut self, text: &str) -> Post {
         self.caption = Some(text.to_string());
         self
