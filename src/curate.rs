@@ -197,13 +197,15 @@ impl FilterSettings {
 
     /// Whether any key can leave a post out (then the source reads further to fill `limit`).
     fn narrows(&self) -> bool {
-        *self
-            != FilterSettings {
-                hide: self.hide.clone(),
-                pin: self.pin.clone(),
-                max_pages: self.max_pages,
-                ..FilterSettings::default()
-            }
+        [PostKind::Image, PostKind::Carousel, PostKind::Video]
+            .iter()
+            .any(|kind| !self.kinds.contains(kind))
+            || self.reels != Reels::All
+            || !self.include_hashtags.is_empty()
+            || !self.exclude_hashtags.is_empty()
+            || !self.exclude_words.is_empty()
+            || self.since.is_some()
+            || self.until.is_some()
             || !self.hide.is_empty()
     }
 }
@@ -654,6 +656,8 @@ mod tests {
         let curated = Curation::new(&filter, &overrides).curate(feed(posts), 2, has_url);
         assert_eq!(ids(&curated), ["1", "3"]);
         assert!(!filter.narrows());
+        assert!(!parse("kinds = [\"video\", \"image\", \"carousel\"]\npin = [\"1\"]").narrows());
+        assert!(parse("hide = [\"1\"]").narrows());
     }
 
     #[test]

@@ -80,6 +80,26 @@ max_mb = 50
 # template = "instagram.tera.html"   # your own Tera template instead of the built-in one
 sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"
 eager = 3
+
+# Which posts show (README, "Choosing what shows"). Filters apply before limit.
+# [filter]
+# kinds = ["image", "carousel", "video"]
+# reels = "all"                  # "feed": only reels shared to the grid; "none": no reels
+# include_hashtags = []          # only posts with one of these, e.g. ["bread", "pastry"]
+# exclude_hashtags = []
+# exclude_words = []             # whole words, any case
+# since = "2026-01-01"           # a date (UTC) or an RFC 3339 time
+# until = "2026-12-31"
+# hide = []                      # post ids or shortcodes
+# pin = []                       # shown first, in order: ids (fetched if older) or shortcodes
+# max_pages = 10                 # pages of up to 100 posts read to fill limit
+
+# One post, by its shortcode (the part after /p/ in its link).
+# [posts.C1a2b3c4d5e]
+# alt = "What the picture shows"
+# caption = "A caption of your own"
+# link = "https://shop.example/item"   # the tile links here instead of to Instagram
+# hide = true
 "#,
         preset = preset.name(),
         api_version = crate::config::DEFAULT_API_VERSION,
@@ -133,5 +153,40 @@ pub(crate) fn usage(preset: Preset) -> (&'static str, &'static str) {
             "<!--#include virtual=\"/instagram.html\" --> (server-side include), or paste instagram.html into the page",
             "fetch(\"/instagram.json\") from your own script",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curate::{FilterSettings, PostOverride};
+
+    /// The commented `[filter]` and `[posts]` examples are valid once uncommented.
+    #[test]
+    fn the_commented_curation_keys_are_valid() {
+        let text = config_text(Preset::Hugo);
+        let from = text.find("# [filter]").expect("a [filter] example");
+        let uncommented: String = text[from..]
+            .lines()
+            .filter_map(|line| line.strip_prefix("# "))
+            .filter(|line| line.starts_with('[') || line.contains(" = "))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Curation {
+            filter: FilterSettings,
+            posts: std::collections::BTreeMap<String, PostOverride>,
+        }
+        let parsed: Curation = toml::from_str(&uncommented).unwrap();
+        parsed.filter.validate().unwrap();
+        let defaults = FilterSettings::default();
+        assert_eq!(parsed.filter.kinds, defaults.kinds);
+        assert_eq!(parsed.filter.reels, defaults.reels);
+        assert_eq!(parsed.filter.max_pages, defaults.max_pages);
+        for (key, post) in &parsed.posts {
+            post.validate(key).unwrap();
+        }
+        assert_eq!(parsed.posts.len(), 1);
     }
 }
