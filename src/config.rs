@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::media::{MediaSettings, VideoSettings};
 use crate::render::RenderSettings;
 use crate::source::api::is_api_version;
-use crate::source::SourceSettings;
+use crate::source::{ProfileSettings, SourceSettings};
 use crate::token::{Token, TokenSettings, DEFAULT_TOKEN_ENV};
 
 /// The name of the configuration file looked for from the current folder upwards.
@@ -114,6 +114,8 @@ struct FileConfig {
     images: MediaSettings,
     video: VideoSettings,
     render: RenderSettings,
+    /// `[account]`: read by every account's bake.
+    account: ProfileSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -186,6 +188,8 @@ pub(crate) struct Config {
     pub video: VideoSettings,
     /// `[render]`.
     pub render: RenderSettings,
+    /// `[account]`: the profile and the counts, for every account.
+    pub profile: ProfileSettings,
     /// Fail the bake when the token expires within this many days.
     pub fail_if_token_expires_within: Option<i64>,
     /// `--strict`: never fall back on the cache's last good feed.
@@ -388,6 +392,7 @@ fn merge(
         images: file.images,
         video: file.video,
         render,
+        profile: file.account,
         fail_if_token_expires_within: overrides.fail_if_token_expires_within,
         strict: overrides.strict,
         offline: overrides.offline,
