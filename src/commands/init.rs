@@ -76,10 +76,16 @@ refresh_days = 30
 download = false                 # also bake reels' video files
 max_mb = 50
 
+# [account]
+# profile = false                # read the account's profile (one more API call): name, bio,
+                                 # website, follower count; its picture is baked like the posts
+# counts = false                 # read each post's likes and comments (null when hidden)
+
 [render]
 # template = "instagram.tera.html"   # your own Tera template instead of the built-in one
 sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"
 eager = 3
+# header = false                 # show the account (picture, name, bio, follow link) above the grid
 "#,
         preset = preset.name(),
         api_version = crate::config::DEFAULT_API_VERSION,
