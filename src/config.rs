@@ -485,37 +485,17 @@ mod tests {
     }
 
     #[test]
-    fn the_account_keys_are_off_by_default_and_init_writes_them_commented_out() {
+    fn the_account_keys_are_off_by_default_and_named_when_misspelt() {
         let site = PathBuf::from("site");
-        let config = merge(
-            parse("").unwrap(),
-            &Overrides::default(),
-            site.clone(),
-            None,
-            None,
-        );
+        let config = merge(parse("").unwrap(), &Overrides::default(), site, None, None);
         assert_eq!(config.profile, ProfileSettings::default());
         assert!(!config.profile.profile && !config.profile.counts && !config.render.header);
-
-        let text = crate::commands::init::config_text(Preset::Hugo);
-        let default = parse(&text).unwrap();
-        assert_eq!(default.account, ProfileSettings::default());
-        // Uncommented, they parse into the sections that read them.
-        let on = text
-            .replace("# [account]", "[account]")
-            .replace("# profile = false", "profile = true")
-            .replace("# counts = false", "counts = true")
-            .replace("# header = false", "header = true");
-        let config = merge(parse(&on).unwrap(), &Overrides::default(), site, None, None);
-        assert!(config.profile.profile && config.profile.counts && config.render.header);
-
-        let err = parse(
-            "[account]
-profiel = true
-",
-        )
-        .unwrap_err()
-        .to_string();
+        let on =
+            parse("[account]\nprofile = true\ncounts = true\n[render]\nheader = true\n").unwrap();
+        assert!(on.account.profile && on.account.counts && on.render.header);
+        let err = parse("[account]\nprofiel = true\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("profiel"), "{err}");
     }
 

@@ -141,3 +141,35 @@ pub(crate) fn usage(preset: Preset) -> (&'static str, &'static str) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Overrides};
+
+    fn load(text: &str) -> Config {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, text).unwrap();
+        Config::load(&Overrides {
+            config: Some(path),
+            ..Overrides::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_account_keys_are_written_commented_out_and_work_uncommented() {
+        let text = config_text(Preset::Hugo);
+        let config = load(&text);
+        assert!(!config.profile.profile && !config.profile.counts && !config.render.header);
+        let on = text
+            .replace("# [account]", "[account]")
+            .replace("# profile = false", "profile = true")
+            .replace("# counts = false", "counts = true")
+            .replace("# header = false", "header = true");
+        assert_ne!(on, text);
+        let config = load(&on);
+        assert!(config.profile.profile && config.profile.counts && config.render.header);
+    }
+}
