@@ -54,13 +54,14 @@ pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> 
     } = fetch(config, account, &cache, &http, &wanted).await?;
     // A feed from the cache has no media URLs (see `cached::store`): its images are among the
     // cached originals, where a post that was never baked has none.
-    let feed = curation.curate(read.clone(), account.limit, |item| {
+    let mut feed = curation.curate(read.clone(), account.limit, |item| {
         if read.origin == Origin::Cache {
             cache.has_original(&item.id)
         } else {
             item.image_url.is_some()
         }
     });
+    config.profile.apply(&mut feed);
     report::info(format!(
         "baking {} posts ({})",
         feed.posts.len(),
@@ -83,13 +84,19 @@ pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> 
     } else {
         Default::default()
     };
-    let baked = media::bake_items(
+    let mut baked = media::bake_items(
         items,
-        fetcher,
+        fetcher.clone(),
         cache.clone(),
         Arc::new(config.images.clone()),
     )
     .await;
+    if let Some(picture) = &feed.account.picture {
+        let settings = Arc::new(media::avatar_settings(&config.images));
+        baked.extend(
+            media::bake_items(vec![picture.clone()], fetcher, cache.clone(), settings).await,
+        );
+    }
     let (document, images) = feed::assemble(&feed, &baked, &videos, &account.paths.url_prefix);
     if document.posts.is_empty() {
         return Err(Error::NothingBaked(if feed.posts.is_empty() {
@@ -115,7 +122,8 @@ pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> 
     let originals = media::original_keys(
         read.posts
             .iter()
-            .flat_map(|p| p.items.iter().map(|i| i.id.as_str())),
+            .flat_map(|p| p.items.iter().map(|i| i.id.as_str()))
+            .chain(feed.account.picture.iter().map(|i| i.id.as_str())),
     );
     let files = images.iter().cloned().collect();
     let forgotten = cache.prune(&originals, &files, |record| {
@@ -191,10 +199,16 @@ async fn fetch(
     }
     let token = account.token()?;
     let (token, check) = upkeep::before_build(config, account, cache, http, token).await?;
-    let client = api::Client::new(http.clone(), &config.source.api_base, token)?;
+    let client = api::Client::new(http.clone(), &config.source.api_base, token)?
+        .with_counts(config.profile.counts);
     report::info("fetching posts from the Instagram API");
     let mut fetched = match client.select(wanted).await {
-        Ok(feed) => Fetched::new(feed, fetcher),
+        Ok(mut feed) => {
+            if config.profile.profile {
+                add_profile(config, &client, cache, &mut feed).await?;
+            }
+            Fetched::new(feed, fetcher)
+        }
         Err(error) if error.is_source_failure() && !config.strict => {
             match cached::last_feed(cache) {
                 Some(feed) => {
@@ -213,6 +227,47 @@ async fn fetch(
     };
     fetched.token = check;
     Ok(fetched)
+}
+
+/// Reads the account's profile into a live feed. A failing profile call costs the header, not the
+/// feed: the posts are fresh, so they are baked, with the profile of the last good feed when it
+/// has one (the same account's; its picture is among the originals), else with what the posts
+/// say (the username), and a warning. `--strict` fails instead, as it does for the feed.
+async fn add_profile(
+    config: &Config,
+    client: &api::Client,
+    cache: &Cache,
+    feed: &mut Feed,
+) -> Result<()> {
+    let error = match client.profile().await {
+        Ok(mut profile) => {
+            profile.username = profile.username.or(feed.account.username.take());
+            feed.account = profile;
+            return Ok(());
+        }
+        Err(error) if error.is_source_failure() && !config.strict => error,
+        Err(error) => return Err(error),
+    };
+    let kept = cached::last_feed(cache)
+        .map(|last| last.account)
+        .filter(|last| {
+            last.has_profile()
+                && (feed.account.username.is_none() || last.username == feed.account.username)
+        });
+    match kept {
+        Some(last) => {
+            report::warn(format!(
+                "{error}. The posts are fresh; the account header shows the profile of the last \
+                 good bake instead."
+            ));
+            feed.account = last;
+        }
+        None => report::warn(format!(
+            "{error}. The posts are fresh; the account header shows only the username, as no \
+             earlier bake has the profile."
+        )),
+    }
+    Ok(())
 }
 
 fn origin_name(origin: Origin) -> &'static str {

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::media::{MediaSettings, VideoSettings};
 use crate::render::RenderSettings;
 use crate::source::api::is_api_version;
-use crate::source::SourceSettings;
+use crate::source::{ProfileSettings, SourceSettings};
 use crate::token::{Token, TokenSettings, DEFAULT_TOKEN_ENV};
 
 /// The name of the configuration file looked for from the current folder upwards.
@@ -117,6 +117,8 @@ struct FileConfig {
     render: RenderSettings,
     filter: FilterSettings,
     posts: std::collections::BTreeMap<String, PostOverride>,
+    /// `[account]`: read by every account's bake.
+    account: ProfileSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,6 +195,8 @@ pub(crate) struct Config {
     pub render: RenderSettings,
     /// `[posts.SHORTCODE]`: per-post overrides, by shortcode (or id).
     pub posts: std::collections::BTreeMap<String, PostOverride>,
+    /// `[account]`: the profile and the counts, for every account.
+    pub profile: ProfileSettings,
     /// Fail the bake when the token expires within this many days.
     pub fail_if_token_expires_within: Option<i64>,
     /// `--strict`: never fall back on the cache's last good feed.
@@ -401,6 +405,7 @@ fn merge(
         video: file.video,
         render,
         posts: file.posts,
+        profile: file.account,
         fail_if_token_expires_within: overrides.fail_if_token_expires_within,
         strict: overrides.strict,
         offline: overrides.offline,
@@ -490,6 +495,21 @@ mod tests {
         assert!(err.contains("line 2"), "{err}");
         let err = parse("[images]\nwidth = [1]\n").unwrap_err().to_string();
         assert!(err.contains("width"), "{err}");
+    }
+
+    #[test]
+    fn the_account_keys_are_off_by_default_and_named_when_misspelt() {
+        let site = PathBuf::from("site");
+        let config = merge(parse("").unwrap(), &Overrides::default(), site, None, None);
+        assert_eq!(config.profile, ProfileSettings::default());
+        assert!(!config.profile.profile && !config.profile.counts && !config.render.header);
+        let on =
+            parse("[account]\nprofile = true\ncounts = true\n[render]\nheader = true\n").unwrap();
+        assert!(on.account.profile && on.account.counts && on.render.header);
+        let err = parse("[account]\nprofiel = true\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("profiel"), "{err}");
     }
 
     #[test]

@@ -608,6 +608,8 @@ mod tests {
             caption: None,
             alt_text: None,
             username: None,
+            like_count: None,
+            comments_count: None,
             items: vec![Item {
                 id: id.into(),
                 kind: ItemKind::Image,

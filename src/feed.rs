@@ -30,14 +30,27 @@ pub(crate) struct Document {
     pub posts: Vec<PostDoc>,
 }
 
-/// The account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The account. Besides the username (from the posts), everything comes from the profile call
+/// (`[account] profile = true`) and is `null` without it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct AccountDoc {
     pub id: Option<String>,
     pub username: Option<String>,
+    /// `BUSINESS` or `MEDIA_CREATOR`.
     pub account_type: Option<String>,
     /// `https://www.instagram.com/<username>/`.
     pub profile_url: Option<String>,
+    /// The display name, raw text.
+    pub name: Option<String>,
+    /// The bio, raw text with its line breaks (escape it when you output it).
+    pub biography: Option<String>,
+    /// The account's website, only when it is an http(s) URL.
+    pub website: Option<String>,
+    pub followers_count: Option<u64>,
+    pub follows_count: Option<u64>,
+    pub media_count: Option<u64>,
+    /// The baked profile picture, like a post's media item (`kind` is `image`, `video` null).
+    pub picture: Option<MediaDoc>,
 }
 
 /// One post.
@@ -62,6 +75,10 @@ pub(crate) struct PostDoc {
     pub mentions: Vec<String>,
     /// The post's own alt text, else a text derived from the caption; never empty.
     pub alt: String,
+    /// With `[account] counts = true`: `null` when the owner hides them (never 0 for unknown),
+    /// and always `null` without it.
+    pub like_count: Option<u64>,
+    pub comments_count: Option<u64>,
     pub media: Vec<MediaDoc>,
 }
 
@@ -118,13 +135,13 @@ pub(crate) fn assemble(
 ) -> (Document, Vec<String>) {
     let mut files = Vec::new();
     let mut posts = Vec::new();
+    let baked = Baked {
+        images: baked,
+        videos,
+        url_prefix,
+    };
     for post in &feed.posts {
         let (caption_text, alt) = caption_and_alt(post, feed.account.username.as_deref());
-        let baked = Baked {
-            images: baked,
-            videos,
-            url_prefix,
-        };
         let media = baked.post_media(post, &alt, &mut files);
         if media.is_empty() {
             report::warn(format!(
@@ -140,7 +157,7 @@ pub(crate) fn assemble(
         generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
         source: feed.origin,
         fetched_at: feed.fetched_at.clone(),
-        account: account_doc(&feed.account),
+        account: account_doc(&feed.account, &baked, &mut files),
         posts,
     };
     (document, files)
@@ -245,14 +262,44 @@ fn post_doc(post: &Post, caption_text: String, alt: String, media: Vec<MediaDoc>
         caption: post.caption.clone(),
         caption_text,
         alt,
+        like_count: post.like_count,
+        comments_count: post.comments_count,
         media,
     }
 }
 
 /// The account's entry, with a link to its profile when the username is one Instagram could have
-/// (so that no text from the API becomes part of a URL unchecked).
-fn account_doc(account: &Account) -> AccountDoc {
+/// (so that no text from the API becomes part of a URL unchecked), its website only when it is a
+/// web link, and its baked picture (whose files are added to `files`). A picture that could not
+/// be baked is left out with a warning: the header then shows none.
+fn account_doc(account: &Account, baked: &Baked, files: &mut Vec<String>) -> AccountDoc {
     let username = account.username.clone();
+    let picture = account
+        .picture
+        .as_ref()
+        .and_then(|item| match baked.images.get(&item.id) {
+            Some(Ok(encoded)) => {
+                files.extend(encoded.variants.iter().map(|v| v.file.clone()));
+                let alt = match (&account.name, &username) {
+                    (_, Some(user)) => format!("Profile picture of @{user}"),
+                    (Some(name), None) => format!("Profile picture of {name}"),
+                    (None, None) => "Profile picture".to_owned(),
+                };
+                Some(media_doc(
+                    item.id.clone(),
+                    ItemKind::Image,
+                    None,
+                    &alt,
+                    encoded,
+                    baked.url_prefix,
+                ))
+            }
+            Some(Err(why)) => {
+                report::warn(format!("the account's profile picture left out: {why}"));
+                None
+            }
+            None => None,
+        });
     AccountDoc {
         id: account.id.clone(),
         profile_url: username
@@ -264,6 +311,13 @@ fn account_doc(account: &Account) -> AccountDoc {
             .map(|u| format!("https://www.instagram.com/{u}/")),
         username,
         account_type: account.account_type.clone(),
+        name: account.name.clone(),
+        biography: account.biography.clone(),
+        website: account.website.as_deref().and_then(web_url),
+        followers_count: account.followers_count,
+        follows_count: account.follows_count,
+        media_count: account.media_count,
+        picture,
     }
 }
 

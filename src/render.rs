@@ -32,6 +32,8 @@ pub(crate) struct RenderSettings {
     pub captions: bool,
     /// Show dates under the tiles.
     pub dates: bool,
+    /// Show the account (picture, name, bio, follow link) above the grid.
+    pub header: bool,
 }
 
 /// The default `sizes`: a grid of three columns on wide screens, two on phones, in a container that
@@ -46,6 +48,7 @@ impl Default for RenderSettings {
             eager: 3,
             captions: false,
             dates: false,
+            header: false,
         }
     }
 }
@@ -126,12 +129,7 @@ mod tests {
             generator: String::new(),
             source: crate::source::Origin::Live,
             fetched_at: String::new(),
-            account: crate::feed::AccountDoc {
-                id: None,
-                username: None,
-                account_type: None,
-                profile_url: None,
-            },
+            account: crate::feed::AccountDoc::default(),
             posts: vec![],
         };
         let settings = RenderSettings {

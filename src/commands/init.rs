@@ -76,10 +76,16 @@ refresh_days = 30
 download = false                 # also bake reels' video files
 max_mb = 50
 
+# [account]
+# profile = false                # read the account's profile (one more API call): name, bio,
+                                 # website, follower count; its picture is baked like the posts
+# counts = false                 # read each post's likes and comments (null when hidden)
+
 [render]
 # template = "instagram.tera.html"   # your own Tera template instead of the built-in one
 sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"
 eager = 3
+# header = false                 # show the account (picture, name, bio, follow link) above the grid
 
 # Which posts show (README, "Choosing what shows"). Filters apply before limit.
 # [filter]
@@ -188,5 +194,33 @@ mod tests {
             post.validate(key).unwrap();
         }
         assert_eq!(parsed.posts.len(), 1);
+    }
+
+    use crate::config::{Config, Overrides};
+
+    fn load(text: &str) -> Config {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, text).unwrap();
+        Config::load(&Overrides {
+            config: Some(path),
+            ..Overrides::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_account_keys_are_written_commented_out_and_work_uncommented() {
+        let text = config_text(Preset::Hugo);
+        let config = load(&text);
+        assert!(!config.profile.profile && !config.profile.counts && !config.render.header);
+        let on = text
+            .replace("# [account]", "[account]")
+            .replace("# profile = false", "profile = true")
+            .replace("# counts = false", "counts = true")
+            .replace("# header = false", "header = true");
+        assert_ne!(on, text);
+        let config = load(&on);
+        assert!(config.profile.profile && config.profile.counts && config.render.header);
     }
 }

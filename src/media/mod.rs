@@ -135,6 +135,20 @@ impl VideoSettings {
     }
 }
 
+/// The widths a profile picture is baked at: the header shows it 80 px wide, so these cover
+/// screens of 1x, 2x and 4x. Instagram serves it 150 or 320 px wide, and nothing is upscaled, so
+/// that is usually 150 and 80.
+const AVATAR_WIDTHS: &[u32] = &[80, 160, 320];
+
+/// The settings a profile picture is baked with: the site's formats and qualities, at the widths
+/// of a small avatar.
+pub(crate) fn avatar_settings(images: &MediaSettings) -> MediaSettings {
+    MediaSettings {
+        widths: AVATAR_WIDTHS.to_vec(),
+        ..images.clone()
+    }
+}
+
 impl MediaSettings {
     /// Checks ranges; the message names the key.
     pub(crate) fn validate(&self) -> Result<(), String> {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::wire::{MediaPage, WireMedia};
+use super::wire::{MediaPage, WireAccount, WireMedia};
 use super::{Account, Feed, Origin, Post, Wanted};
 use crate::api_error::{parse_error, ApiError, ErrorClass};
 use crate::error::{Error, Result};
@@ -43,6 +43,23 @@ const CHILD_FIELDS: &[&str] = &["id", "media_type", "media_url", "thumbnail_url"
 /// dropped, with a warning, when the API says it does not know it: the feed is worth more than
 /// the field.
 const OPTIONAL_FIELDS: &[&str] = &["media_product_type", "alt_text", "is_shared_to_feed"];
+/// Fields of a post asked for with `[account] counts = true`; optional like the ones above. The
+/// API leaves them out of a post whose owner hides them.
+const COUNT_FIELDS: &[&str] = &["like_count", "comments_count"];
+/// Fields of the account's profile (`[account] profile = true`). All but the first two are
+/// optional: an account type or API version that does not know one costs that field only.
+const PROFILE_FIELDS: &[&str] = &[
+    "user_id",
+    "username",
+    "name",
+    "account_type",
+    "biography",
+    "website",
+    "profile_picture_url",
+    "followers_count",
+    "follows_count",
+    "media_count",
+];
 /// The largest page the API serves.
 const MAX_PAGE: usize = 100;
 /// A feed never needs more pages than this; a `next` chain longer than that is cut off.
@@ -62,20 +79,8 @@ pub(crate) struct Client {
     token: Token,
     /// The highest quota share the usage headers reported in this run.
     usage: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-/// The account behind a token.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub(crate) struct Me {
-    #[expect(
-        dead_code,
-        reason = "the account's id, which the account header (next capability) shows"
-    )]
-    pub user_id: Option<String>,
-    pub username: Option<String>,
-    /// `BUSINESS`, `MEDIA_CREATOR` or `PERSONAL` (which the API no longer serves).
-    pub account_type: Option<String>,
-    pub media_count: Option<u64>,
+    /// Ask the list call for each post's like and comment counts ([`Client::with_counts`]).
+    counts: bool,
 }
 
 /// A refreshed token and how long it lives.
@@ -124,7 +129,14 @@ impl Client {
             base,
             token,
             usage: Default::default(),
+            counts: false,
         })
+    }
+
+    /// Also reads each post's `like_count` and `comments_count` (`[account] counts = true`).
+    pub(crate) fn with_counts(mut self, counts: bool) -> Client {
+        self.counts = counts;
+        self
     }
 
     /// Fetches the newest `limit` posts, following `paging.next` as needed, with carousel children
@@ -153,7 +165,7 @@ impl Client {
         let mut url = self.url("me/media")?;
         url.query_pairs_mut()
             .append_pair("limit", &page_size.to_string());
-        let mut fields = FieldSet::default();
+        let mut fields = FieldSet::media(self.counts);
         let mut posts: Vec<Post> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut shown = 0;
@@ -275,11 +287,25 @@ impl Client {
 
     /// The account the token belongs to (`GET /me`): one request, which also proves the token
     /// works.
-    pub(crate) async fn me(&self) -> Result<Me> {
+    pub(crate) async fn me(&self) -> Result<Account> {
         let mut url = self.url("me")?;
         url.query_pairs_mut()
             .append_pair("fields", "user_id,username,account_type,media_count");
-        self.get_json("the account (/me)", url).await
+        let account: WireAccount = self.get_json("the account (/me)", url).await?;
+        Ok(account.into_account())
+    }
+
+    /// The account's profile (`GET /me` with [`PROFILE_FIELDS`]), for `[account] profile = true`.
+    /// A field the API does not know is dropped with a warning, as for media fields.
+    pub(crate) async fn profile(&self) -> Result<Account> {
+        let url = self.url("me")?;
+        let what = "the account's profile (/me)";
+        let mut fields = FieldSet::profile();
+        let body = self
+            .get_fields(what, &url, &mut fields, FieldSet::profile_fields)
+            .await?;
+        let account: WireAccount = parse_json(what, &body)?;
+        Ok(account.into_account())
     }
 
     /// Refreshes the long-lived token (`GET /refresh_access_token`). The new token is registered
@@ -541,13 +567,50 @@ fn set_query(url: &mut Url, key: &str, value: &str) {
         .append_pair(key, value);
 }
 
-/// The media fields asked for, less the optional ones the API said it does not know.
-#[derive(Debug, Default)]
+/// The fields asked for, less the optional ones the API said it does not know.
+#[derive(Debug)]
 struct FieldSet {
+    /// The fields that may be dropped, among those asked for.
+    optional: Vec<&'static str>,
+    /// Whether the list call asks for [`COUNT_FIELDS`].
+    counts: bool,
     dropped: Vec<&'static str>,
 }
 
+impl Default for FieldSet {
+    fn default() -> Self {
+        FieldSet::media(false)
+    }
+}
+
 impl FieldSet {
+    /// The media fields, with the counts when `counts`.
+    fn media(counts: bool) -> FieldSet {
+        let mut optional = OPTIONAL_FIELDS.to_vec();
+        if counts {
+            optional.extend(COUNT_FIELDS);
+        }
+        FieldSet {
+            optional,
+            counts,
+            dropped: Vec::new(),
+        }
+    }
+
+    /// The profile fields.
+    fn profile() -> FieldSet {
+        FieldSet {
+            optional: PROFILE_FIELDS[2..].to_vec(),
+            counts: false,
+            dropped: Vec::new(),
+        }
+    }
+
+    /// The `fields` of the profile call.
+    fn profile_fields(&self) -> String {
+        self.list(PROFILE_FIELDS)
+    }
+
     fn list(&self, fields: &[&str]) -> String {
         fields
             .iter()
@@ -559,7 +622,13 @@ impl FieldSet {
 
     /// The `fields` of the list call, children expanded.
     fn post(&self) -> String {
-        format!("{},children{{{}}}", self.list(POST_FIELDS), self.child())
+        let mut fields = self.list(POST_FIELDS);
+        let counts = self.list(COUNT_FIELDS);
+        if self.counts && !counts.is_empty() {
+            fields.push(',');
+            fields.push_str(&counts);
+        }
+        format!("{fields},children{{{}}}", self.child())
     }
 
     /// The `fields` of a carousel child.
@@ -572,7 +641,8 @@ impl FieldSet {
     /// names a field that cannot go, or nothing is left to drop: the error stands.
     fn drop_unknown(&mut self, error: &ApiError) -> Option<Vec<&'static str>> {
         let named = error.unknown_field()?;
-        let left: Vec<&'static str> = OPTIONAL_FIELDS
+        let left: Vec<&'static str> = self
+            .optional
             .iter()
             .copied()
             .filter(|f| !self.dropped.contains(f))
@@ -698,6 +768,60 @@ mod tests {
                 "{next}"
             );
         }
+    }
+
+    fn nonexisting(field: &str) -> ApiError {
+        ApiError {
+            what: "x".into(),
+            status: 400,
+            code: Some(100),
+            subcode: None,
+            message: format!(
+                "(#100) Tried accessing nonexisting field ({field}) on node type (User)"
+            ),
+            transient: false,
+        }
+    }
+
+    #[test]
+    fn counts_and_profile_fields_are_optional() {
+        let fields = FieldSet::default();
+        assert!(!fields.post().contains("like_count"), "{}", fields.post());
+        let mut fields = FieldSet::media(true);
+        assert!(
+            fields.post().starts_with(
+                "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,\
+                 timestamp,username,alt_text,is_shared_to_feed,like_count,comments_count,children{"
+            ),
+            "{}",
+            fields.post()
+        );
+        assert_eq!(
+            fields.drop_unknown(&nonexisting("like_count")),
+            Some(vec!["like_count"])
+        );
+        assert!(
+            fields.post().contains(",comments_count,children{"),
+            "{}",
+            fields.post()
+        );
+        assert!(!fields.post().contains("like_count"));
+
+        let mut profile = FieldSet::profile();
+        assert_eq!(
+            profile.profile_fields(),
+            "user_id,username,name,account_type,biography,website,profile_picture_url,\
+             followers_count,follows_count,media_count"
+        );
+        assert_eq!(
+            profile.drop_unknown(&nonexisting("website")),
+            Some(vec!["website"])
+        );
+        assert!(!profile.profile_fields().contains("website"));
+        // The id and the username are what the call is for: refusing them fails it.
+        assert_eq!(profile.drop_unknown(&nonexisting("username")), None);
+        // Not a profile field at all.
+        assert_eq!(profile.drop_unknown(&nonexisting("alt_text")), None);
     }
 
     #[test]

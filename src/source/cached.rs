@@ -21,10 +21,11 @@ pub(crate) fn last_feed(cache: &Cache) -> Option<Feed> {
 
 /// Keeps a feed as the last good one. Media URLs are left out: they are signed, expire within
 /// days, and a CDN URL has no business in any file we write; a fallback bake finds each item's
-/// image among the originals by its id instead.
+/// image among the originals by its id instead, and the profile picture the same way.
 pub(crate) fn store(cache: &Cache, feed: &Feed) -> Result<()> {
     let mut feed = feed.clone();
-    for item in feed.posts.iter_mut().flat_map(|p| p.items.iter_mut()) {
+    let items = feed.posts.iter_mut().flat_map(|p| p.items.iter_mut());
+    for item in items.chain(feed.account.picture.as_mut()) {
         item.image_url = None;
         item.video_url = None;
     }
@@ -42,7 +43,13 @@ mod tests {
         let cache = Cache::open(dir.path()).unwrap();
         assert!(last_feed(&cache).is_none());
         let feed = Feed {
-            account: Account::default(),
+            account: Account {
+                username: Some("cafe".into()),
+                picture: Some(crate::source::profile_picture(
+                    "https://cdn.example/v/p.jpg?oh=3".into(),
+                )),
+                ..Account::default()
+            },
             posts: vec![Post {
                 id: "1".into(),
                 kind: PostKind::Image,
@@ -53,6 +60,8 @@ mod tests {
                 caption: None,
                 alt_text: None,
                 username: None,
+                like_count: Some(0),
+                comments_count: None,
                 items: vec![Item {
                     id: "11".into(),
                     kind: ItemKind::Video,
@@ -73,5 +82,10 @@ mod tests {
         assert_eq!(back.origin, Origin::Cache);
         assert_eq!(back.posts[0].items[0].id, "11");
         assert_eq!(back.posts[0].items[0].image_url, None);
+        // The profile is kept, its picture found by its id like a post's image.
+        let picture = back.account.picture.unwrap();
+        assert!(picture.id.starts_with("profile-") && picture.image_url.is_none());
+        assert_eq!(back.account.username.as_deref(), Some("cafe"));
+        assert_eq!(back.posts[0].like_count, Some(0));
     }
 }

@@ -29,6 +29,34 @@ pub(crate) struct SourceSettings {
     pub replay: Option<PathBuf>,
 }
 
+/// The `[account]` section: what is read about the account besides its posts. Each costs API
+/// work, and each is something the owner may not want on a site, so both are off by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct ProfileSettings {
+    /// One `/me` call for the profile (name, biography, website, picture, follower and post
+    /// counts), for the data file's `account` and the partial's header.
+    pub profile: bool,
+    /// Each post's `like_count` and `comments_count`.
+    pub counts: bool,
+}
+
+impl ProfileSettings {
+    /// Leaves in `feed` only what these settings ask for: a feed from the cache may have been
+    /// fetched with the profile or the counts, and turning them off must take them off the site.
+    pub(crate) fn apply(self, feed: &mut Feed) {
+        if !self.profile {
+            feed.account.forget_profile();
+        }
+        if !self.counts {
+            for post in &mut feed.posts {
+                post.like_count = None;
+                post.comments_count = None;
+            }
+        }
+    }
+}
+
 /// Which source a feed came from; recorded in the data file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,13 +69,63 @@ pub(crate) enum Origin {
     Cache,
 }
 
-/// The account the posts belong to. Every field may be unknown.
+/// The account the posts belong to. Every field may be unknown; the profile fields (name to
+/// picture) are read only with `[account] profile = true`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Account {
     pub id: Option<String>,
     pub username: Option<String>,
     pub account_type: Option<String>,
     pub media_count: Option<u64>,
+    pub name: Option<String>,
+    pub biography: Option<String>,
+    /// As the account wrote it; the data file keeps it only when it is an http(s) URL.
+    pub website: Option<String>,
+    pub followers_count: Option<u64>,
+    pub follows_count: Option<u64>,
+    /// The profile picture, baked like a post's image (see [`profile_picture`]).
+    pub picture: Option<Item>,
+}
+
+impl Account {
+    /// Drops what only the profile call reads.
+    pub(crate) fn forget_profile(&mut self) {
+        self.name = None;
+        self.biography = None;
+        self.website = None;
+        self.followers_count = None;
+        self.follows_count = None;
+        self.picture = None;
+    }
+
+    /// Whether anything of the profile is known.
+    pub(crate) fn has_profile(&self) -> bool {
+        self.name.is_some()
+            || self.biography.is_some()
+            || self.website.is_some()
+            || self.followers_count.is_some()
+            || self.picture.is_some()
+    }
+}
+
+/// The profile picture at `url` as an item to bake. Its id, which names its original in the cache,
+/// is made from the URL's path without the signature in its query: the path names the picture
+/// (Instagram gives a new picture a new file name), the query changes every few days for the
+/// same picture. So a new picture is baked and the old one pruned, while the same picture behind a
+/// freshly signed URL is not downloaded again.
+pub(crate) fn profile_picture(url: String) -> Item {
+    let stable = match url::Url::parse(&url) {
+        Ok(parsed) => parsed.path().to_owned(),
+        Err(_) => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
+    };
+    let hash = blake3::hash(stable.as_bytes()).to_hex();
+    Item {
+        id: format!("profile-{}", &hash[..16]),
+        kind: ItemKind::Image,
+        image_url: Some(url),
+        video_url: None,
+        alt_text: None,
+    }
 }
 
 /// What kind of post it is.
@@ -96,6 +174,11 @@ pub(crate) struct Post {
     pub caption: Option<String>,
     pub alt_text: Option<String>,
     pub username: Option<String>,
+    /// With `[account] counts = true`; `None` when the API leaves it out (the owner hides it).
+    #[serde(default)]
+    pub like_count: Option<u64>,
+    #[serde(default)]
+    pub comments_count: Option<u64>,
     /// The media to bake, in order: one for an image or video, every child for a carousel.
     pub items: Vec<Item>,
     /// Where the tile links to instead of the permalink: a `[posts.SHORTCODE] link`. Set by
@@ -176,4 +259,31 @@ pub(crate) fn now_rfc3339() -> String {
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     now.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_picture_is_named_by_its_path_not_its_signature() {
+        let signed = |path: &str, oh: &str| {
+            format!("https://scontent-lax3-1.cdninstagram.com/v/t51.2885-19/{path}?_nc_ht=x&oh={oh}&oe=62C047D8")
+        };
+        let first = profile_picture(signed("1_n.jpg", "00_AAA"));
+        assert!(first.id.starts_with("profile-"), "{}", first.id);
+        assert_eq!(crate::cache::file_name_for_id(&first.id), first.id);
+        // The same picture, signed again (another host of the CDN too), keeps its id.
+        let resigned = profile_picture(
+            signed("1_n.jpg", "00_BBB").replace("scontent-lax3-1", "scontent-gmp1-1"),
+        );
+        assert_eq!(resigned.id, first.id);
+        // A new picture gets a new id.
+        assert_ne!(profile_picture(signed("2_n.jpg", "00_AAA")).id, first.id);
+        // A replay folder's file name works too.
+        assert_eq!(
+            profile_picture("me.jpg?x=1".into()).id,
+            profile_picture("me.jpg".into()).id
+        );
+    }
 }

@@ -103,15 +103,7 @@ fn read_account(dir: &Path) -> Result<Account> {
         file: "me.json".to_owned(),
         source,
     })?;
-    Ok(Account {
-        id: me
-            .user_id
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .or(me.id),
-        username: me.username,
-        account_type: me.account_type,
-        media_count: me.media_count,
-    })
+    Ok(me.into_account())
 }
 
 #[cfg(test)]

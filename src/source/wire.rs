@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::{Item, ItemKind, Post, PostKind};
+use super::{Account, Item, ItemKind, Post, PostKind};
 
 /// One page of `/me/media`.
 #[derive(Debug, Deserialize)]
@@ -53,10 +53,13 @@ pub(crate) struct WireMedia {
     pub username: Option<String>,
     pub alt_text: Option<String>,
     pub is_shared_to_feed: Option<bool>,
+    /// Asked for only with `[account] counts = true`; left out when the owner hides it.
+    pub like_count: Option<u64>,
+    pub comments_count: Option<u64>,
     pub children: Option<Children>,
 }
 
-/// The `/me` account object.
+/// The `/me` account object, with the profile fields when they were asked for.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct WireAccount {
     pub id: Option<String>,
@@ -64,6 +67,33 @@ pub(crate) struct WireAccount {
     pub username: Option<String>,
     pub account_type: Option<String>,
     pub media_count: Option<u64>,
+    pub name: Option<String>,
+    pub biography: Option<String>,
+    pub website: Option<String>,
+    pub profile_picture_url: Option<String>,
+    pub followers_count: Option<u64>,
+    pub follows_count: Option<u64>,
+}
+
+impl WireAccount {
+    /// The account, its id read from `user_id` (a string, or a number in some answers) else `id`.
+    pub(crate) fn into_account(self) -> Account {
+        Account {
+            id: self
+                .user_id
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .or(self.id),
+            username: non_empty(self.username),
+            account_type: self.account_type,
+            media_count: self.media_count,
+            name: non_empty(self.name),
+            biography: non_empty(self.biography),
+            website: non_empty(self.website),
+            followers_count: self.followers_count,
+            follows_count: self.follows_count,
+            picture: non_empty(self.profile_picture_url).map(super::profile_picture),
+        }
+    }
 }
 
 impl MediaPage {
@@ -146,6 +176,8 @@ impl WireMedia {
             caption: non_empty(self.caption),
             alt_text: non_empty(self.alt_text),
             username: self.username,
+            like_count: self.like_count,
+            comments_count: self.comments_count,
             items,
             id: self.id,
             link: None,

@@ -20,6 +20,7 @@ mod old_cache;
 mod packaging;
 mod panics;
 mod presets;
+mod profile;
 mod release;
 mod resilience;
 mod secrets;

@@ -35,7 +35,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 #[allow(unused_imports)]
-pub(crate) use fake_api::{Account, FakeApi, Fault, MediaType, Post, Request, Route, Scenario};
+pub(crate) use fake_api::{
+    Account, FakeApi, Fault, MediaType, Post, Profile, Request, Route, Scenario,
+};
 #[allow(unused_imports)]
 pub(crate) use http::{http_get, http_get_json};
 

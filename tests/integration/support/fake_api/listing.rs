@@ -173,8 +173,8 @@ pub(super) fn render_media(post: &Post, fields: &[Field], host: &str) -> Result<
             "alt_text" => post.alt_text.as_ref().map(|a| json!(a)),
             "is_shared_to_feed" => post.is_shared_to_feed.map(|s| json!(s)),
             "shortcode" => post.permalink.as_ref().map(|_| json!(shortcode(&post.id))),
-            "like_count" => Some(json!(0)),
-            "comments_count" => Some(json!(0)),
+            "like_count" => post.like_count.map(|n| json!(n)),
+            "comments_count" => post.comments_count.map(|n| json!(n)),
             "is_comment_enabled" => Some(json!(true)),
             "owner" => Some(json!({ "id": USER_ID })),
             "children" => {

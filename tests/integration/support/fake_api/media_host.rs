@@ -52,7 +52,12 @@ impl Scenario {
     /// Generate every media file a post refers to that was not registered.
     pub(super) fn generate_missing_media(&mut self) {
         let names: Vec<String> = self.posts.iter().flat_map(Post::media_names).collect();
-        for name in names.into_iter().chain(["profile.jpg".to_string()]) {
+        let profile = self.profile.picture.iter().cloned();
+        for name in names
+            .into_iter()
+            .chain(["profile.jpg".to_string()])
+            .chain(profile)
+        {
             if self.media.contains_key(&name) {
                 continue;
             }
@@ -65,7 +70,7 @@ impl Scenario {
             } else if name.ends_with(".png") {
                 MediaFile::png(800, 800, seed)
             } else if name.ends_with(".jpg") || name.ends_with(".jpeg") {
-                if name == "profile.jpg" {
+                if name.starts_with("profile") {
                     MediaFile::jpeg(320, 320, seed)
                 } else {
                     let (width, height) = self.generated_size;

@@ -13,7 +13,8 @@
 //! This file holds the running server ([`FakeApi`]): what it recorded, and the helpers that run
 //! the binary against it. The rest, one concern a file:
 //! - `posts.rs`: the posts and carousel children the fake knows ([`Post`]);
-//! - `scenario.rs`: everything it serves, built before it starts ([`Scenario`], [`Account`]);
+//! - `scenario.rs`: everything it serves, built before it starts ([`Scenario`], [`Account`],
+//!   [`Profile`]);
 //! - `routes.rs`: which route a request is for, and the answers of `/me`, `/{id}` and
 //!   `/{id}/children`;
 //! - `listing.rs`: `/me/media`: the requested fields of each post, pages and their cursors;
@@ -44,7 +45,7 @@ pub(crate) use super::http::Request;
 pub(crate) use faults::{Fault, Route};
 pub(crate) use listing::cursor;
 pub(crate) use posts::{MediaType, Post};
-pub(crate) use scenario::{Account, Scenario};
+pub(crate) use scenario::{Account, Profile, Scenario};
 
 use faults::{answer, Rule};
 use media_host::media_url;
@@ -170,6 +171,13 @@ impl FakeApi {
     pub(crate) fn set_posts(&self, posts: Vec<Post>) {
         let mut scenario = self.state.scenario.lock().unwrap();
         scenario.posts = with_timestamps(posts);
+        scenario.generate_missing_media();
+    }
+
+    /// Replace the profile `/me` answers with (e.g. a new profile picture between two runs).
+    pub(crate) fn set_profile(&self, profile: Profile) {
+        let mut scenario = self.state.scenario.lock().unwrap();
+        scenario.profile = profile;
         scenario.generate_missing_media();
     }
 

@@ -51,6 +51,10 @@ pub(crate) struct Post {
     pub alt_text: Option<String>,
     pub product: Option<String>,
     pub is_shared_to_feed: Option<bool>,
+    /// `like_count` and `comments_count`, 0 unless set; `None` leaves the field out (the owner
+    /// hides the counts).
+    pub like_count: Option<u64>,
+    pub comments_count: Option<u64>,
     pub children: Vec<Post>,
     /// Answer `children` with `{"data":[{"id":..}]}` even when sub-fields were asked for.
     pub children_ids_only: bool,
@@ -71,6 +75,8 @@ impl Post {
             alt_text: None,
             product: Some("FEED".to_string()),
             is_shared_to_feed: None,
+            like_count: Some(0),
+            comments_count: Some(0),
             children: Vec::new(),
             children_ids_only: false,
             omitted: Vec::new(),
@@ -177,6 +183,14 @@ impl Post {
 
     pub(crate) fn username(mut self, username: &str) -> Post {
         self.username = Some(username.to_string());
+        self
+    }
+
+    /// `like_count` and `comments_count`; `None` leaves each out, as the API does when the owner
+    /// hides the counts.
+    pub(crate) fn counts(mut self, likes: Option<u64>, comments: Option<u64>) -> Post {
+        self.like_count = likes;
+        self.comments_count = comments;
         self
     }
 

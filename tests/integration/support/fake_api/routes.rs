@@ -142,14 +142,17 @@ fn api_response(request: &Request, target: &Target, scenario: &Scenario, host: &
         }
     };
     // An API version or account type that does not know a field refuses the whole request.
-    if !matches!(target, Target::Me) {
-        let asked = fields
-            .iter()
-            .flat_map(|f| std::iter::once(f).chain(f.sub.iter().flatten()));
-        for field in asked {
-            if scenario.unknown_fields.contains(&field.name) {
-                return nonexisting_field(&field.name, "Media");
-            }
+    let node = if matches!(target, Target::Me) {
+        "User"
+    } else {
+        "Media"
+    };
+    let asked = fields
+        .iter()
+        .flat_map(|f| std::iter::once(f).chain(f.sub.iter().flatten()));
+    for field in asked {
+        if scenario.unknown_fields.contains(&field.name) {
+            return nonexisting_field(&field.name, node);
         }
     }
     match target {
@@ -204,6 +207,7 @@ fn unknown_object(id: &str) -> Response {
 
 fn me_response(fields: &[Field], scenario: &Scenario, host: &str) -> Response {
     let account = &scenario.account;
+    let profile = &scenario.profile;
     let mut out = Map::new();
     for field in fields {
         let value = match field.name.as_str() {
@@ -214,12 +218,30 @@ fn me_response(fields: &[Field], scenario: &Scenario, host: &str) -> Response {
                 None => continue,
             },
             "media_count" => json!(account.media_count.unwrap_or(scenario.posts.len() as u64)),
-            "profile_picture_url" => json!(media_url(host, "profile.jpg")),
-            "name" => json!("Bakery Demo"),
-            "biography" => json!("Fresh bread every morning."),
-            "website" => json!("https://bakery.example/"),
-            "followers_count" => json!(1234),
-            "follows_count" => json!(56),
+            "profile_picture_url" => match &profile.picture {
+                Some(name) => json!(media_url(host, name)),
+                None => continue,
+            },
+            "name" => match &profile.name {
+                Some(name) => json!(name),
+                None => continue,
+            },
+            "biography" => match &profile.biography {
+                Some(bio) => json!(bio),
+                None => continue,
+            },
+            "website" => match &profile.website {
+                Some(site) => json!(site),
+                None => continue,
+            },
+            "followers_count" => match profile.followers_count {
+                Some(n) => json!(n),
+                None => continue,
+            },
+            "follows_count" => match profile.follows_count {
+                Some(n) => json!(n),
+                None => continue,
+            },
             "media" => continue,
             other => return nonexisting_field(other, "User"),
         };

@@ -21,12 +21,40 @@ pub(crate) struct Account {
     pub media_count: Option<u64>,
 }
 
+/// The profile fields `/me` answers with (`[account] profile = true`); `None` leaves a field out of
+/// the answer, as the API does for an account that has not set it.
+#[derive(Clone, Debug)]
+pub(crate) struct Profile {
+    pub name: Option<String>,
+    pub biography: Option<String>,
+    pub website: Option<String>,
+    /// A media host file served as `profile_picture_url` (a signed-looking CDN URL).
+    pub picture: Option<String>,
+    pub followers_count: Option<u64>,
+    pub follows_count: Option<u64>,
+}
+
+impl Default for Profile {
+    /// A bakery's profile, its picture `profile.jpg` (320x320).
+    fn default() -> Self {
+        Profile {
+            name: Some("Bakery Demo".to_string()),
+            biography: Some("Fresh bread every morning.".to_string()),
+            website: Some("https://bakery.example/".to_string()),
+            picture: Some("profile.jpg".to_string()),
+            followers_count: Some(1234),
+            follows_count: Some(56),
+        }
+    }
+}
+
 /// Everything the fake server serves, built up before [`FakeApi::start`].
 #[derive(Clone, Debug)]
 pub(crate) struct Scenario {
     pub(super) posts: Vec<Post>,
     pub(super) page_size: Option<usize>,
     pub(super) account: Account,
+    pub(super) profile: Profile,
     pub(super) expected_token: Option<String>,
     pub(super) refreshed_token: String,
     pub(super) refresh_expires_in: u64,
@@ -58,6 +86,7 @@ impl Scenario {
                 account_type: Some("BUSINESS".to_string()),
                 media_count: None,
             },
+            profile: Profile::default(),
             expected_token: Some(TOKEN.to_string()),
             refreshed_token: "IGQWRrefreshedTOKEN_do_not_leak_0987654321".to_string(),
             refresh_expires_in: 5_183_944,
@@ -95,6 +124,12 @@ impl Scenario {
         self
     }
 
+    /// The profile fields of `/me`.
+    pub(crate) fn profile(mut self, profile: Profile) -> Scenario {
+        self.profile = profile;
+        self
+    }
+
     pub(crate) fn username(mut self, username: &str) -> Scenario {
         self.account.username = username.to_string();
         self
@@ -119,8 +154,9 @@ impl Scenario {
         self
     }
 
-    /// Media fields this API version does not know: a request asking for any of them (also as a
-    /// `children{...}` sub-field) is answered with code 100 "Tried accessing nonexisting field".
+    /// Fields this API version does not know: a request asking for any of them (also as a
+    /// `children{...}` sub-field, and on `/me`) is answered with code 100 "Tried accessing
+    /// nonexisting field".
     pub(crate) fn unknown_fields(mut self, fields: &[&str]) -> Scenario {
         self.unknown_fields = fields
             .iter()
