@@ -685,6 +685,60 @@ mod tests {
         }
     }
 
+    fn nonexisting(field: &str) -> ApiError {
+        ApiError {
+            what: "x".into(),
+            status: 400,
+            code: Some(100),
+            subcode: None,
+            message: format!(
+                "(#100) Tried accessing nonexisting field ({field}) on node type (User)"
+            ),
+            transient: false,
+        }
+    }
+
+    #[test]
+    fn counts_and_profile_fields_are_optional() {
+        let fields = FieldSet::default();
+        assert!(!fields.post().contains("like_count"), "{}", fields.post());
+        let mut fields = FieldSet::media(true);
+        assert!(
+            fields.post().starts_with(
+                "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,\
+                 timestamp,username,alt_text,is_shared_to_feed,like_count,comments_count,children{"
+            ),
+            "{}",
+            fields.post()
+        );
+        assert_eq!(
+            fields.drop_unknown(&nonexisting("like_count")),
+            Some(vec!["like_count"])
+        );
+        assert!(
+            fields.post().contains(",comments_count,children{"),
+            "{}",
+            fields.post()
+        );
+        assert!(!fields.post().contains("like_count"));
+
+        let mut profile = FieldSet::profile();
+        assert_eq!(
+            profile.profile_fields(),
+            "user_id,username,name,account_type,biography,website,profile_picture_url,\
+             followers_count,follows_count,media_count"
+        );
+        assert_eq!(
+            profile.drop_unknown(&nonexisting("website")),
+            Some(vec!["website"])
+        );
+        assert!(!profile.profile_fields().contains("website"));
+        // The id and the username are what the call is for: refusing them fails it.
+        assert_eq!(profile.drop_unknown(&nonexisting("username")), None);
+        // Not a profile field at all.
+        assert_eq!(profile.drop_unknown(&nonexisting("alt_text")), None);
+    }
+
     #[test]
     fn usage_headers_are_read_leniently() {
         assert_eq!(

@@ -479,9 +479,15 @@ fn a_failing_profile_call_keeps_the_fresh_feed_and_the_last_known_profile() {
     support::assert_html_refs_exist(site.path());
     assert!(header(&partial(site.path())).unwrap().contains("<img "));
 
-    // `--strict` would rather fail than show an old profile.
+    // `--strict` would rather fail than show an old profile, and leaves the site as it was.
+    let before = support::snapshot(site.path());
     fake.run_build(site.path(), &["--strict"])
-        .assert_clean_failure();
+        .assert_code(3)
+        .assert_no_panic();
+    assert!(
+        support::snapshot(site.path()) == before,
+        "--strict changed the site"
+    );
 }
 
 #[test]
