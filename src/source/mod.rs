@@ -75,6 +75,7 @@ pub(crate) enum Origin {
 pub(crate) struct Account {
     pub id: Option<String>,
     pub username: Option<String>,
+    /// `BUSINESS`, `MEDIA_CREATOR` or `PERSONAL` (which the API no longer serves).
     pub account_type: Option<String>,
     pub media_count: Option<u64>,
     pub name: Option<String>,
