@@ -215,7 +215,8 @@ impl Client {
             if page_number == max_pages {
                 stopped = Some(if wanted.narrows {
                     format!(
-                        "[filter] max_pages = {max_pages} pages were read; raise it to look                          further back"
+                        "[filter] max_pages = {max_pages} pages were read; raise it to look \
+                         further back"
                     )
                 } else {
                     format!("the API kept sending more after {MAX_PAGES} pages")
@@ -225,7 +226,8 @@ impl Client {
             let usage = self.usage.load(std::sync::atomic::Ordering::Relaxed);
             if wanted.narrows && usage >= USAGE_NO_RETRY {
                 stopped = Some(format!(
-                    "Instagram reports {usage}% of the rate limit used, so no further page was                      asked for"
+                    "Instagram reports {usage}% of the rate limit used, so no further page was \
+                     asked for"
                 ));
                 break;
             }

@@ -38,6 +38,7 @@ pub(crate) fn feed(dir: &Path, wanted: &Wanted<'_>) -> Result<Feed> {
     let mut file = "media.json".to_owned();
     let mut seen = std::collections::HashSet::new();
     let mut shows = Vec::new();
+    let mut shown = 0;
     loop {
         if !seen.insert(file.clone()) {
             return Err(err(format!(
@@ -50,11 +51,11 @@ pub(crate) fn feed(dir: &Path, wanted: &Wanted<'_>) -> Result<Feed> {
             std::fs::read(&path).map_err(|e| unreadable(format!("cannot read {file}"), e))?;
         let page = MediaPage::parse(&body).map_err(|e| not_json(&file, e))?;
         for post in page.data {
-            let shown = shows.iter().filter(|s| **s).count();
-            shows.push(shown < wanted.limit && wanted.counts(&post.clone().into_post()));
+            let counts = shown < wanted.limit && wanted.counts(&post.clone().into_post());
+            shown += usize::from(counts);
+            shows.push(counts);
             media.push(post);
         }
-        let shown = shows.iter().filter(|s| **s).count();
         match page.paging.and_then(|p| p.next) {
             Some(next) if shown < wanted.limit => file = next,
             _ => break,
