@@ -266,6 +266,7 @@ impl Config {
             ));
         }
         self.images.validate()?;
+        self.render.validate()?;
         let url_prefix = &account.paths.url_prefix;
         if !(url_prefix.starts_with('/')
             || url_prefix.starts_with("http://")
