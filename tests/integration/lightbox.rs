@@ -39,10 +39,14 @@ fn bake_example(site: &Path, render: &str) -> support::Run {
     support::copy_sources(&example_site::example_site(), site, example_site::GENERATED);
     let config = site.join("instabake.toml");
     let mut text = fs::read_to_string(&config).unwrap();
+    let last_section = text.rfind("\n[").map(|at| &text[at + 1..]);
     assert!(
-        text.trim_end().ends_with("dates = true"),
+        last_section.is_some_and(|section| section.starts_with("[render]\n")),
         "the example site's config no longer ends with its [render] section:\n{text}"
     );
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     text.push_str(render);
     fs::write(&config, text).unwrap();
     let site_arg = site.to_str().expect("UTF-8 temporary path");
