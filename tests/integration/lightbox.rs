@@ -475,6 +475,31 @@ fn judge(report: &Value, layout: &str, posts: usize, local: &str) -> Vec<String>
             }
         }
 
+        // Without popover support (played by dropping the `@supports` block), each tile is a
+        // link to the post.
+        if let Some(tiles) = run["fallback"].as_array() {
+            check(
+                tiles.len() == posts,
+                format!("{what}: {} tiles without popover support", tiles.len()),
+            );
+            for (i, tile) in tiles.iter().enumerate() {
+                for (key, want) in [
+                    ("link_covers", true),
+                    ("link_takes_click", true),
+                    ("link_takes_focus", true),
+                    ("button_takes_focus", false),
+                    ("picture_shows", true),
+                    ("box_hidden", true),
+                ] {
+                    check(
+                        tile[key] == want,
+                        format!("{what}: without popover support, tile {i}: {key} is not {want}: {tile}"),
+                    );
+                }
+            }
+        } else if run["viewport"] == "desktop" && run["scheme"] == "light" {
+            check(false, format!("{what}: no fallback report"));
+        }
         check(
             run["shift"]["all"].as_f64() == Some(0.0),
             format!("{what}: the layout shifted: {}", run["shift"]),

@@ -177,6 +177,47 @@ async function strip(page) {
   return out;
 }
 
+// A browser without popover support, as far as this Chromium can play one: it drops the
+// partial's `@supports selector(:popover-open)` block and the `popover` attributes (which such a
+// browser neither knows nor hides by its own style sheet). Then, on every
+// tile, the link to the post covers the tile and takes the click and the focus, the button's
+// picture still shows but the button takes no focus, and the large view stays hidden.
+function fallback(page) {
+  return page.evaluate(async () => {
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (const sheet of document.styleSheets) {
+      for (let i = sheet.cssRules.length - 1; i >= 0; i--) {
+        const rule = sheet.cssRules[i];
+        if (rule instanceof CSSSupportsRule && rule.conditionText.includes(":popover-open")) sheet.deleteRule(i);
+      }
+    }
+    for (const box of document.querySelectorAll(".ib-feed [popover]")) box.removeAttribute("popover");
+    const out = [];
+    for (const tile of document.querySelectorAll(".ib-feed .ib-tile")) {
+      tile.scrollIntoView({ block: "center", inline: "center" });
+      await sleep(50);
+      const link = tile.querySelector(".ib-fallback");
+      const button = tile.querySelector("button.ib-link");
+      const box = document.getElementById(button.getAttribute("popovertarget"));
+      const t = tile.getBoundingClientRect();
+      const l = link ? link.getBoundingClientRect() : { left: -1, top: -1, width: 0, height: 0 };
+      const hit = document.elementFromPoint(t.left + t.width / 2, t.top + t.height / 2);
+      button.focus();
+      const buttonFocus = document.activeElement === button;
+      if (link) link.focus();
+      out.push({
+        link_covers: Math.abs(l.left - t.left) < 1 && Math.abs(l.top - t.top) < 1 && Math.abs(l.width - t.width) < 1 && Math.abs(l.height - t.height) < 1,
+        link_takes_click: !!link && hit === link,
+        link_takes_focus: !!link && document.activeElement === link,
+        button_takes_focus: buttonFocus,
+        picture_shows: getComputedStyle(tile.querySelector("img")).visibility === "visible",
+        box_hidden: getComputedStyle(box).display === "none",
+      });
+    }
+    return out;
+  });
+}
+
 (async () => {
   const browser = await puppeteer.launch({
     executablePath: chromium,
@@ -283,6 +324,7 @@ async function strip(page) {
         const name = viewport.name === "desktop" ? `${layout}-${scheme}` : `${layout}-${viewport.name}-${scheme}`;
         await page.evaluate(() => scrollTo(0, 0));
         await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+        if (viewport.name === "desktop" && scheme === "light") run.fallback = await fallback(page);
         runs.push(run);
         await context.close();
       }
