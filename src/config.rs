@@ -281,6 +281,7 @@ impl Config {
         for (key, post) in &self.posts {
             post.validate(key)?;
         }
+        self.render.validate()?;
         let url_prefix = &account.paths.url_prefix;
         if !(url_prefix.starts_with('/')
             || url_prefix.starts_with("http://")

@@ -24,8 +24,11 @@ pub(crate) struct RenderSettings {
     /// config file, joined with it once loaded. Not shown to the template.
     #[serde(skip_serializing)]
     pub template: Option<PathBuf>,
-    /// The `sizes` attribute of every `<img>` and `<source>`.
-    pub sizes: String,
+    /// The `sizes` attribute of every tile's `<img>` and `<source>`; by default the layout's own
+    /// ([`Layout::sizes`]), so that switching the layout does not leave the browser picking
+    /// images for the other one. The template sees it resolved ([`TemplateSettings`]).
+    #[serde(skip_serializing)]
+    pub sizes: Option<String>,
     /// How many posts load eagerly (the first row).
     pub eager: usize,
     /// Show captions under the tiles.
@@ -34,7 +37,38 @@ pub(crate) struct RenderSettings {
     pub dates: bool,
     /// Show the account (picture, name, bio, follow link) above the grid.
     pub header: bool,
+    /// How the tiles are laid out.
+    pub layout: Layout,
+    /// Each tile opens a large view of its post (an HTML `popover`, no JavaScript).
+    pub lightbox: bool,
 }
+
+/// `[render] layout`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Layout {
+    /// Rows of two columns on phones, three from 600 px.
+    #[default]
+    Grid,
+    /// One row that scrolls sideways and snaps to the tiles: 40% of the width on phones, 22.5%
+    /// from 600 px, so that the cut-off last tile says there is more.
+    Strip,
+}
+
+impl Layout {
+    /// The `sizes` that matches the layout's tile width in the built-in template's CSS: the
+    /// container stops growing at 960 px.
+    pub(crate) fn sizes(self) -> &'static str {
+        match self {
+            Layout::Grid => DEFAULT_SIZES,
+            Layout::Strip => "(min-width: 960px) 216px, (min-width: 600px) 23vw, 40vw",
+        }
+    }
+}
+
+/// The `sizes` of the lightbox's images: the large view is as wide as the viewport less 16 px,
+/// up to 1080 px (the largest default width), as the template's CSS says.
+pub(crate) const LIGHTBOX_SIZES: &str = "(min-width: 1096px) 1080px, 100vw";
 
 /// The default `sizes`: a grid of three columns on wide screens, two on phones, in a container that
 /// stops growing at about 960 px.
@@ -44,11 +78,50 @@ impl Default for RenderSettings {
     fn default() -> Self {
         RenderSettings {
             template: None,
-            sizes: DEFAULT_SIZES.to_owned(),
+            sizes: None,
             eager: 3,
             captions: false,
             dates: false,
             header: false,
+            layout: Layout::Grid,
+            lightbox: false,
+        }
+    }
+}
+
+impl RenderSettings {
+    /// Checks what serde cannot: the message names the key.
+    pub(crate) fn validate(&self) -> std::result::Result<(), String> {
+        if self.sizes.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(
+                "render.sizes is empty: leave it out to use the layout's own, or write a `sizes` \
+                 attribute such as \"(min-width: 600px) 33vw, 50vw\""
+                    .to_owned(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// What the template sees as `settings`: the `[render]` section with `sizes` resolved, and the
+/// lightbox's own `sizes`.
+#[derive(Serialize)]
+struct TemplateSettings<'a> {
+    #[serde(flatten)]
+    render: &'a RenderSettings,
+    sizes: &'a str,
+    lightbox_sizes: &'static str,
+}
+
+impl<'a> TemplateSettings<'a> {
+    fn new(render: &'a RenderSettings) -> Self {
+        TemplateSettings {
+            render,
+            sizes: render
+                .sizes
+                .as_deref()
+                .unwrap_or_else(|| render.layout.sizes()),
+            lightbox_sizes: LIGHTBOX_SIZES,
         }
     }
 }
@@ -79,7 +152,7 @@ pub(crate) fn render(document: &Document, settings: &RenderSettings) -> Result<S
     tera.set_escape_fn(escape);
     let mut context = tera::Context::new();
     context.insert("feed", document);
-    context.insert("settings", settings);
+    context.insert("settings", &TemplateSettings::new(settings));
     tera.render("instagram.html", &context)
         .map_err(template_error)
 }
@@ -113,6 +186,45 @@ mod tests {
             escape(r#"<script>alert("x")</script> {{ .Site.Title }} {% raw %}"#),
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#123;&#123; .Site.Title &#125;&#125; &#123;% raw %&#125;"
         );
+    }
+
+    #[test]
+    fn sizes_follow_the_layout_unless_set() {
+        let text = |settings: &RenderSettings| {
+            let mut tera = tera::Tera::default();
+            tera.add_raw_template(
+                "t.html",
+                "{{ settings.sizes }}|{{ settings.layout }}|{{ settings.lightbox_sizes }}",
+            )
+            .unwrap();
+            let mut context = tera::Context::new();
+            context.insert("settings", &TemplateSettings::new(settings));
+            tera.render("t.html", &context).unwrap()
+        };
+        let parse = |toml: &str| toml::from_str::<RenderSettings>(toml).unwrap();
+        assert_eq!(
+            text(&parse("")),
+            format!("{DEFAULT_SIZES}|grid|{LIGHTBOX_SIZES}")
+        );
+        assert_eq!(
+            text(&parse("layout = \"strip\"")),
+            format!("{}|strip|{LIGHTBOX_SIZES}", Layout::Strip.sizes())
+        );
+        assert_eq!(
+            text(&parse("layout = \"strip\"\nsizes = \"50vw\"")),
+            format!("50vw|strip|{LIGHTBOX_SIZES}")
+        );
+        let err = toml::from_str::<RenderSettings>("layout = \"mosaic\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("layout") && err.contains("`grid`, `strip`") || err.contains("strip"),
+            "{err}"
+        );
+        assert!(parse("sizes = \"  \"")
+            .validate()
+            .unwrap_err()
+            .contains("render.sizes"));
     }
 
     #[test]

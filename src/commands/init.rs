@@ -83,9 +83,11 @@ max_mb = 50
 
 [render]
 # template = "instagram.tera.html"   # your own Tera template instead of the built-in one
-sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"
+# sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"   # default: the layout's own
 eager = 3
 # header = false                 # show the account (picture, name, bio, follow link) above the grid
+# layout = "grid"                # or "strip": one row that scrolls sideways
+# lightbox = false               # true: a tile opens the post large (HTML popover, no JavaScript)
 
 # Which posts show (README, "Choosing what shows"). Filters apply before limit.
 # [filter]

