@@ -1,8 +1,8 @@
 //! `[render] layout` and `lightbox`: the partial they write, and what a visitor's browser does
 //! with it.
 //!
-//! The browser half bakes the example site with `lightbox = true`, once as a grid and once as a
-//! strip, builds it with Hugo, serves it from a local server, and has `browser/lightbox.js` drive
+//! The browser half bakes the example site with `lightbox = true` and the account header, once as
+//! a grid and once as a strip, builds it with Hugo, serves it from a local server, and has `browser/lightbox.js` drive
 //! Debian's Chromium through its DevTools protocol (puppeteer-core from npm, pinned in
 //! `browser/package.json`): only the browser's own, trusted input closes a popover with Escape or
 //! a click outside, which no synthetic event in the page can do. Screenshots of each layout, light
@@ -551,15 +551,33 @@ fn the_lightbox_and_the_strip_in_a_real_browser() {
             thread::spawn(move || {
                 let work = tempfile::tempdir().unwrap();
                 let site = work.path();
-                bake_example(site, &format!("layout = \"{layout}\"\nlightbox = true\n"))
-                    .assert_success();
+                bake_example(
+                    site,
+                    &format!(
+                        "layout = \"{layout}\"\nlightbox = true\nheader = true\n\
+                         [account]\nprofile = true\n"
+                    ),
+                )
+                .assert_success();
                 let (public, out) = example_site::hugo_build(site);
                 assert!(
                     out.status.success(),
                     "hugo failed: {}",
                     String::from_utf8_lossy(&out.stderr)
                 );
-                let posts = support::post_ids(&support::read_data(site)).len();
+                let data = support::read_data(site);
+                let posts = support::post_ids(&data).len();
+                // The account header is on: its baked picture is among what the page shows.
+                let picture: Vec<String> = data["account"]["picture"]["variants"]
+                    .as_array()
+                    .map(|variants| {
+                        variants
+                            .iter()
+                            .filter_map(|v| v["url"].as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                assert!(!picture.is_empty(), "{layout}: no profile picture baked");
                 let server = Server::start(public);
                 let base = server.url("");
                 let shot_names: Vec<String> = ["", "-lightbox", "-phone", "-lightbox-phone"]
@@ -585,8 +603,14 @@ fn the_lightbox_and_the_strip_in_a_real_browser() {
                 let report: Value = serde_json::from_str(&out)
                     .unwrap_or_else(|e| panic!("{layout}: bad report ({e}):\n{out}"));
                 let mut problems = judge(&report, layout, posts, &format!("{base}/"));
+                let requests = server.requests.lock().unwrap().clone();
+                if !requests.iter().any(|r| picture.contains(r)) {
+                    problems.push(format!(
+                        "{layout}: the header's picture ({picture:?}) was never requested"
+                    ));
+                }
                 // The local server saw only requests for its own paths.
-                for request in server.requests.lock().unwrap().iter() {
+                for request in &requests {
                     if !request.starts_with('/') {
                         problems.push(format!("{layout}: a request for {request}"));
                     }
