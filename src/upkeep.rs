@@ -40,8 +40,9 @@ pub(crate) async fn before_build(
                 token = new_token;
                 state = Some(new_state);
             }
-            Err(e) => report::warn(format!(
-                "could not refresh the token ({e}); baking with the current one"
+            Err(e) => report::warn(crate::build::tell(
+                account,
+                format!("could not refresh the token ({e}); baking with the current one"),
             )),
         }
     }
@@ -60,9 +61,12 @@ pub(crate) async fn before_build(
             }
         }
         if days <= config.token.warn_days {
-            report::warn(format!(
-                "the access token expires in {days} days ({date}): refresh it with `instabake \
-                 token refresh`, or the feed will stop updating"
+            report::warn(crate::build::tell(
+                account,
+                format!(
+                    "the access token expires in {days} days ({date}): refresh it with \
+                     `instabake token refresh`, or the feed will stop updating"
+                ),
             ));
         }
     }
