@@ -190,7 +190,8 @@ pub(crate) enum Error {
     },
 }
 
-/// "the account studio could not be baked (...): why; shop was baked".
+/// "the account studio could not be baked (...); baked: shop". Why is in the warning printed for
+/// each account as it failed, and in the step summary: the last line only names them.
 fn accounts_failed(failed: &[(String, String)], baked: &[String]) -> String {
     let names: Vec<&str> = failed.iter().map(|(name, _)| name.as_str()).collect();
     let (which, its) = match names.as_slice() {
@@ -200,19 +201,12 @@ fn accounts_failed(failed: &[(String, String)], baked: &[String]) -> String {
             "their",
         ),
     };
-    let why: Vec<String> = failed
-        .iter()
-        .map(|(name, why)| format!("{name}: {why}"))
-        .collect();
     let others = if baked.is_empty() {
         "no account was baked".to_owned()
     } else {
         format!("baked: {}", baked.join(", "))
     };
-    format!(
-        "{which} ({its} files were left as they were; see the warnings above). {}. {others}",
-        why.join("; ")
-    )
+    format!("{which} ({its} files were left as they were; see the warnings above); {others}")
 }
 
 impl From<ApiError> for Error {

@@ -26,7 +26,7 @@ pub(crate) async fn doctor(overrides: &Overrides) -> Result<()> {
     let config = match Config::load(overrides) {
         Ok(config) => config,
         Err(e) => {
-            line("config", &Outcome::Fail(e.to_string()));
+            line("config", 11, &Outcome::Fail(e.to_string()));
             return Err(e);
         }
     };
@@ -50,9 +50,17 @@ pub(crate) async fn doctor(overrides: &Overrides) -> Result<()> {
                 .map(|(name, outcome)| (format!("{prefix}{name}"), outcome)),
         );
     }
+    // Names as wide as the longest (`studio/permissions`), at least as wide as a single
+    // account's.
+    let width = checks
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0)
+        .max(11);
     let mut failed = 0;
     for (name, outcome) in &checks {
-        line(name, outcome);
+        line(name, width, outcome);
         failed += usize::from(matches!(outcome, Outcome::Fail(_)));
     }
     if failed > 0 {
@@ -64,13 +72,13 @@ pub(crate) async fn doctor(overrides: &Overrides) -> Result<()> {
     Ok(())
 }
 
-fn line(name: &str, outcome: &Outcome) {
+fn line(name: &str, width: usize, outcome: &Outcome) {
     let (tag, text) = match outcome {
         Outcome::Ok(text) => ("ok  ", text),
         Outcome::Warn(text) => ("warn", text),
         Outcome::Fail(text) => ("FAIL", text),
     };
-    report::out(format!("{tag}  {name:<11} {text}"));
+    report::out(format!("{tag}  {name:<width$} {text}"));
 }
 
 fn check_config(config: &Config) -> Outcome {
