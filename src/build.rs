@@ -236,14 +236,11 @@ async fn prepare(config: &Config, account: &Account) -> Result<Prepared> {
         token,
     } = fetch(config, account, &cache, &http).await?;
     let feed = crate::curate::curate(feed, account.limit);
-    report::info(tell(
-        account,
-        format!(
-            "baking {} posts ({})",
-            feed.posts.len(),
-            origin_name(feed.origin)
-        ),
-    ));
+    report::info(account.tell(format!(
+        "baking {} posts ({})",
+        feed.posts.len(),
+        origin_name(feed.origin)
+    )));
 
     let items: Vec<_> = feed
         .posts
@@ -327,14 +324,6 @@ impl Prepared {
     }
 }
 
-/// A progress line about an account, naming it when the site has several.
-pub(crate) fn tell(account: &Account, message: impl std::fmt::Display) -> String {
-    match &account.name {
-        Some(_) => format!("{}: {message}", account.label()),
-        None => message.to_string(),
-    }
-}
-
 /// Where the feed came from.
 struct Fetched {
     feed: Feed,
@@ -380,32 +369,26 @@ async fn fetch(
     }
     if let (Some(max_age), Some(feed)) = (config.source.max_age, cached::last_feed(cache)) {
         if age_of(&feed.fetched_at).is_some_and(|age| age < max_age) {
-            report::info(tell(
-                account,
-                format!(
-                    "the cached feed was fetched {}, within max_age: not calling the API",
-                    age(&feed.fetched_at)
-                ),
-            ));
+            report::info(account.tell(format!(
+                "the cached feed was fetched {}, within max_age: not calling the API",
+                age(&feed.fetched_at)
+            )));
             return Ok(Fetched::new(feed, fetcher));
         }
     }
     let token = account.token()?;
     let (token, check) = upkeep::before_build(config, account, cache, http, token).await?;
     let client = api::Client::new(http.clone(), &config.source.api_base, token)?;
-    report::info(tell(account, "fetching posts from the Instagram API"));
+    report::info(account.tell("fetching posts from the Instagram API"));
     let mut fetched = match client.feed(account.limit).await {
         Ok(feed) => Fetched::new(feed, fetcher),
         Err(error) if error.is_source_failure() && !config.strict => {
             match cached::last_feed(cache) {
                 Some(feed) => {
-                    report::warn(tell(
-                        account,
-                        format!(
-                            "{error}. Baking the last good feed from the cache instead, fetched {}.",
-                            age(&feed.fetched_at)
-                        ),
-                    ));
+                    report::warn(account.tell(format!(
+                        "{error}. Baking the last good feed from the cache instead, fetched {}.",
+                        age(&feed.fetched_at)
+                    )));
                     let mut fetched = Fetched::new(feed, fetcher);
                     fetched.fallback = Some(error.to_string());
                     fetched

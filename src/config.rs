@@ -260,6 +260,14 @@ impl Account {
             .as_deref()
             .map_or_else(String::new, |name| format!("account {name}"))
     }
+
+    /// A message about the account, naming it when the site has several: `account shop: ...`.
+    pub(crate) fn tell(&self, message: impl std::fmt::Display) -> String {
+        match &self.name {
+            Some(_) => format!("{}: {message}", self.label()),
+            None => message.to_string(),
+        }
+    }
 }
 
 /// With `[[accounts]]`: what belongs to the site rather than to one account, kept in the top-level
@@ -858,6 +866,40 @@ mod tests {
             None,
         );
         assert!(config.validate().unwrap_err().contains("replay"));
+    }
+
+    #[test]
+    fn init_writes_accounts_that_work_once_uncommented() {
+        for preset in [
+            Preset::Hugo,
+            Preset::Zola,
+            Preset::Jekyll,
+            Preset::Eleventy,
+            Preset::Html,
+        ] {
+            let text = crate::commands::init::config_text(preset);
+            let file = parse(&text).unwrap();
+            assert!(file.accounts.is_empty());
+            // Uncomment merge and the accounts, and drop the single account's token_env.
+            let (head, tail) = text.split_at(text.find("# [[accounts]]").unwrap());
+            let head = head
+                .lines()
+                .filter(|l| !l.starts_with("token_env"))
+                .map(|l| {
+                    l.strip_prefix("# ")
+                        .filter(|r| r.starts_with("merge"))
+                        .unwrap_or(l)
+                });
+            let tail = tail
+                .lines()
+                .map(|l| l.strip_prefix("# ").or(l.strip_prefix('#')).unwrap_or(l));
+            let uncommented = head.chain(tail).collect::<Vec<_>>().join("\n");
+            let file = parse(&uncommented).unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+            check_accounts(&file).unwrap();
+            let names: Vec<_> = file.accounts.iter().map(|a| a.name.as_str()).collect();
+            assert_eq!(names, ["shop", "cafe"]);
+            assert_eq!(file.accounts[0].limit, Some(6));
+        }
     }
 
     #[test]

@@ -40,10 +40,9 @@ pub(crate) async fn before_build(
                 token = new_token;
                 state = Some(new_state);
             }
-            Err(e) => report::warn(crate::build::tell(
-                account,
-                format!("could not refresh the token ({e}); baking with the current one"),
-            )),
+            Err(e) => report::warn(account.tell(format!(
+                "could not refresh the token ({e}); baking with the current one"
+            ))),
         }
     }
     let check = TokenCheck {
@@ -61,13 +60,10 @@ pub(crate) async fn before_build(
             }
         }
         if days <= config.token.warn_days {
-            report::warn(crate::build::tell(
-                account,
-                format!(
-                    "the access token expires in {days} days ({date}): refresh it with \
+            report::warn(account.tell(format!(
+                "the access token expires in {days} days ({date}): refresh it with \
                      `instabake token refresh`, or the feed will stop updating"
-                ),
-            ));
+            )));
         }
     }
     Ok((token, check))

@@ -53,6 +53,7 @@ cache_dir = ".instabake"         # keep it between CI runs; keep it out of the p
 timeout = "20s"
 api_version = "{api_version}"            # the Graph API version asked for
 # max_age = "6h"                 # bake from the cache without calling the API within this age
+# merge = false                  # with [[accounts]] (at the end): one merged feed of them all
 
 [paths]
 images = "{images}"
@@ -80,6 +81,18 @@ max_mb = 50
 # template = "instagram.tera.html"   # your own Tera template instead of the built-in one
 sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"
 eager = 3
+
+# Several accounts: one table each, baked into files named after it (instagram-shop.json,
+# instagram-shop.html, images in {images}/shop/), each with its own token and cache. Remove
+# token_env and token_file above when you use them; limit above is each account's default.
+# [[accounts]]
+# name = "shop"                  # lowercase letters, digits, - and _
+# token_env = "INSTAGRAM_TOKEN_SHOP"
+# limit = 6
+#
+# [[accounts]]
+# name = "cafe"
+# token_file = ".secrets/cafe-token"
 "#,
         preset = preset.name(),
         api_version = crate::config::DEFAULT_API_VERSION,

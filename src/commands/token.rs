@@ -8,7 +8,6 @@
 
 use std::path::Path;
 
-use crate::build::tell;
 use crate::cache::Cache;
 use crate::config::{Account, Config};
 use crate::error::{Error, Result};
@@ -27,7 +26,7 @@ pub(crate) async fn status(config: &Config, name: Option<&str>, warn_days: i64) 
     let mut failed = Vec::new();
     for account in &config.accounts {
         if let Err(error) = status_of(config, account, warn_days).await {
-            report::error(&Error::Usage(tell(account, &error)));
+            report::error(&Error::Usage(account.tell(&error)));
             failed.push((account.name.clone().unwrap_or_default(), error));
         }
     }
@@ -56,7 +55,7 @@ pub(crate) async fn status(config: &Config, name: Option<&str>, warn_days: i64) 
 /// Checks one account's token with one call, prints the account and what is known of the expiry.
 /// Fails with [`Error::TokenExpiring`] when it expires within `warn_days`.
 async fn status_of(config: &Config, account: &Account, warn_days: i64) -> Result<()> {
-    let out = |text: String| report::out(tell(account, text));
+    let out = |text: String| report::out(account.tell(text));
     let token = account.token()?;
     let cache = Cache::open(&account.cache_dir)?;
     let client = client(config, &token)?;
