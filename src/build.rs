@@ -5,10 +5,11 @@
 //! is). Nothing is written into the site until every image is baked and the partial rendered, so a
 //! run that fails leaves the site as it was.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::cache::Cache;
-use crate::config::{Account, Config};
+use crate::config::{Account, Config, Shared};
 use crate::curate::Curation;
 use crate::emit::{self, Emitted};
 use crate::error::{Error, Result};
@@ -20,9 +21,11 @@ use crate::report;
 use crate::source::{api, cached, replay, Feed, Origin, Wanted};
 use crate::upkeep::{self, TokenCheck};
 
-/// What a successful bake did, for the summary line.
+/// What a successful bake of one account did, for the summary line.
 #[derive(Debug, Clone)]
 pub(crate) struct Summary {
+    /// The account's `[[accounts]]` name; `None` for a site's single account.
+    pub account: Option<String>,
     pub origin: Origin,
     /// Why the API was not used (a fallback's reason), if it was not.
     pub fallback: Option<String>,
@@ -32,14 +35,200 @@ pub(crate) struct Summary {
     pub token: TokenCheck,
 }
 
-/// Runs a bake to the end: the site's account, baked on its own.
-pub(crate) async fn run(config: &Config) -> Result<Summary> {
-    bake(config, &config.account).await
+/// What a bake of the whole site did: each account baked, and each account that could not be
+/// (whose files were left as they were), with why.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    pub baked: Vec<Summary>,
+    pub failed: Vec<(String, Error)>,
+    /// With `merge = true`: what was written of the merged data file and partial.
+    pub merged: Option<Emitted>,
+}
+
+impl Outcome {
+    /// `Ok` when every account was baked, else [`Error::AccountsFailed`], which names the
+    /// accounts that were not and carries the exit code of their failure.
+    pub(crate) fn into_result(self) -> Result<()> {
+        if self.failed.is_empty() {
+            return Ok(());
+        }
+        let code = self
+            .failed
+            .iter()
+            .map(|(_, e)| e.exit_code())
+            .min_by_key(|code| *code as i32)
+            .unwrap_or(crate::error::ExitCode::NoFeed);
+        Err(Error::AccountsFailed {
+            failed: self
+                .failed
+                .into_iter()
+                .map(|(name, e)| (name, e.to_string()))
+                .collect(),
+            baked: self.baked.into_iter().filter_map(|s| s.account).collect(),
+            code,
+        })
+    }
+}
+
+/// Bakes the site: its single account, or each of its `[[accounts]]`, into files of their own or,
+/// with `merge = true`, into one merged feed. Each account falls back on its own cache; one that
+/// cannot be baked at all is reported in the outcome, and the others are baked. A site with a
+/// single account fails with its error, as it always has.
+pub(crate) async fn run(config: &Config) -> Result<Outcome> {
+    let Some(shared) = &config.shared else {
+        let summary = bake(config, &config.accounts[0]).await?;
+        return Ok(Outcome {
+            baked: vec![summary],
+            ..Outcome::default()
+        });
+    };
+    let site_cache = Cache::open(&shared.cache_dir)?;
+    emit::recover(&shared.paths, &site_cache)?;
+    let outcome = if shared.merge {
+        merged(config, shared, &site_cache).await?
+    } else {
+        let mut outcome = Outcome::default();
+        for account in &config.accounts {
+            match bake(config, account).await {
+                Ok(summary) => outcome.baked.push(summary),
+                Err(error) => outcome.failed.push(not_baked(account, error)),
+            }
+        }
+        outcome
+    };
+    if !outcome.baked.is_empty() {
+        if !shared.merge {
+            // What the site wrote before it had several accounts is no file of any account:
+            // its manifest in the top-level cache is pruned to nothing.
+            let share = emit::Share {
+                site: &shared.paths,
+                cache: &site_cache,
+                images: &[],
+                pages: None,
+            };
+            let pruned = emit::publish(&[share], &site_cache)?;
+            let pruned: usize = pruned.iter().map(|e| e.pruned).sum();
+            if pruned > 0 {
+                report::info(format!(
+                    "removed {pruned} files of the site's single-account bake: each account now \
+                     has files of its own"
+                ));
+            }
+        }
+        // The top-level cache's originals and variants were a single account's: each account
+        // now keeps its own under accounts/NAME/.
+        site_cache.prune(&HashSet::new(), &HashSet::new(), |_| false);
+    }
+    Ok(outcome)
+}
+
+/// Reports an account that could not be baked, for the outcome.
+fn not_baked(account: &Account, error: Error) -> (String, Error) {
+    report::warn(format!(
+        "{}: {error}. Its files are left as they were; the other accounts are baked.",
+        account.label()
+    ));
+    (account.name.clone().unwrap_or_default(), error)
+}
+
+/// Bakes every account into one merged feed: each is fetched and its media baked on its own (an
+/// account that fails is left out with a warning), then one data file and one partial are written
+/// with every account's images, as one bake.
+async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut prepared = Vec::new();
+    for account in &config.accounts {
+        match prepare(config, account).await {
+            Ok(ready) => prepared.push((account, ready)),
+            Err(error) => outcome.failed.push(not_baked(account, error)),
+        }
+    }
+    if prepared.is_empty() {
+        return Ok(outcome);
+    }
+    let document = feed::merge(
+        prepared
+            .iter()
+            .map(|(account, ready)| {
+                (
+                    account.name.clone().unwrap_or_default(),
+                    ready.document.clone(),
+                )
+            })
+            .collect(),
+    );
+    let html = render::render(&document, &config.render)?;
+    let data = to_json(&document, &shared.paths.data)?;
+    for (_, ready) in &prepared {
+        ready.keep_feed()?;
+    }
+    let mut shares: Vec<emit::Share<'_>> = prepared
+        .iter()
+        .map(|(account, ready)| emit::Share {
+            site: &account.paths,
+            cache: &ready.cache,
+            images: &ready.images,
+            pages: None,
+        })
+        .collect();
+    shares.push(emit::Share {
+        site: &shared.paths,
+        cache: site_cache,
+        images: &[],
+        pages: Some(emit::Pages {
+            data: &data,
+            partial: &html,
+        }),
+    });
+    let mut emitted = emit::publish(&shares, site_cache)?;
+    outcome.merged = emitted.pop();
+    for ((account, ready), emitted) in prepared.into_iter().zip(emitted) {
+        ready.prune_cache();
+        outcome.baked.push(ready.summary(account, emitted));
+    }
+    Ok(outcome)
 }
 
 /// Bakes one account: its feed, with its token, through its cache, into its files. Settings shared
 /// by every account (images, video, render, token policy, the source's API) come from `config`.
 pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> {
+    let ready = prepare(config, account).await?;
+    let html = render::render(&ready.document, &config.render)?;
+    let data = to_json(&ready.document, &account.paths.data)?;
+    // The feed is kept first: if the run is killed while writing the site, a fallback bake still
+    // has the feed whose originals are in the cache.
+    ready.keep_feed()?;
+    let emitted = emit::emit(&account.paths, &ready.cache, &ready.images, &data, &html)?;
+    ready.prune_cache();
+    Ok(ready.summary(account, emitted))
+}
+
+/// A data file's text.
+fn to_json(document: &impl serde::Serialize, path: &std::path::Path) -> Result<String> {
+    let mut data =
+        serde_json::to_string_pretty(document).map_err(|e| Error::json("write", path, e))?;
+    data.push('\n');
+    Ok(data)
+}
+
+/// One account's feed, fetched, curated and with its media baked into its cache: all that is left
+/// is writing it into the site.
+struct Prepared {
+    cache: Arc<Cache>,
+    /// The feed as the source read it, before curation: what the cache keeps.
+    read: Feed,
+    /// The posts that show.
+    feed: Feed,
+    document: feed::Document,
+    /// The variant files the document refers to.
+    images: Vec<String>,
+    fallback: Option<String>,
+    token: TokenCheck,
+}
+
+/// Fetches an account's feed, curates it and bakes its media into its cache. Nothing is written
+/// into the site.
+async fn prepare(config: &Config, account: &Account) -> Result<Prepared> {
     failpoint::panic("panic-main", "build");
     let cache = Arc::new(Cache::open(&account.cache_dir)?);
     emit::recover(&account.paths, &cache)?;
@@ -62,11 +251,11 @@ pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> 
         }
     });
     config.profile.apply(&mut feed);
-    report::info(format!(
+    report::info(account.tell(format!(
         "baking {} posts ({})",
         feed.posts.len(),
         origin_name(feed.origin)
-    ));
+    )));
 
     let items: Vec<_> = feed
         .posts
@@ -105,43 +294,62 @@ pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> 
             "every post's media failed (see the warnings above)".to_owned()
         }));
     }
-    let html = render::render(&document, &config.render)?;
-    let mut data = serde_json::to_string_pretty(&document)
-        .map_err(|e| Error::json("write", &account.paths.data, e))?;
-    data.push('\n');
-    // The feed is kept first: if the run is killed while writing the site, a fallback bake still
-    // has the feed whose originals are in the cache. It is kept as read, before curation, so that
-    // a change of [filter] or [posts] applies to it when the API is down.
-    if read.origin != Origin::Cache {
-        cached::store(&cache, &read)?;
-    }
-    let emitted = emit::emit(&account.paths, &cache, &images, &data, &html)?;
-    // The originals of every post in the kept feed stay, shown or not: un-hiding a post baked
-    // before then bakes it from the cache, with no download (and offline). Posts never baked
-    // have no original to keep, so this costs only the originals of posts filtered out since.
-    let originals = media::original_keys(
-        read.posts
-            .iter()
-            .flat_map(|p| p.items.iter().map(|i| i.id.as_str()))
-            .chain(feed.account.picture.iter().map(|i| i.id.as_str())),
-    );
-    let files = images.iter().cloned().collect();
-    let forgotten = cache.prune(&originals, &files, |record| {
-        media::record_uses_any(record, &files)
-    });
-    if forgotten > 0 {
-        report::detail(format!(
-            "removed {forgotten} cache files that no post uses any more"
-        ));
-    }
-    Ok(Summary {
-        origin: feed.origin,
+    Ok(Prepared {
+        cache,
+        read,
+        feed,
+        document,
+        images,
         fallback,
-        posts: document.posts.len(),
-        images: images.len(),
-        emitted,
         token,
     })
+}
+
+impl Prepared {
+    /// Keeps a feed that did not come from the cache as the account's last good one. It is kept
+    /// as read, before curation, so that a change of [filter] or [posts] applies to it when the
+    /// API is down.
+    fn keep_feed(&self) -> Result<()> {
+        if self.read.origin != Origin::Cache {
+            cached::store(&self.cache, &self.read)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets what the account's cache holds that this bake no longer uses. The originals of
+    /// every post in the kept feed stay, shown or not: un-hiding a post baked before then bakes it
+    /// from the cache, with no download (and offline). Posts never baked have no original to
+    /// keep, so this costs only the originals of posts filtered out since.
+    fn prune_cache(&self) {
+        let originals = media::original_keys(
+            self.read
+                .posts
+                .iter()
+                .flat_map(|p| p.items.iter().map(|i| i.id.as_str()))
+                .chain(self.feed.account.picture.iter().map(|i| i.id.as_str())),
+        );
+        let files = self.images.iter().cloned().collect();
+        let forgotten = self.cache.prune(&originals, &files, |record| {
+            media::record_uses_any(record, &files)
+        });
+        if forgotten > 0 {
+            report::detail(format!(
+                "removed {forgotten} cache files that no post uses any more"
+            ));
+        }
+    }
+
+    fn summary(self, account: &Account, emitted: Emitted) -> Summary {
+        Summary {
+            account: account.name.clone(),
+            origin: self.feed.origin,
+            fallback: self.fallback,
+            posts: self.document.posts.len(),
+            images: self.images.len(),
+            emitted,
+            token: self.token,
+        }
+    }
 }
 
 /// Where the feed came from.
@@ -190,10 +398,10 @@ async fn fetch(
     }
     if let (Some(max_age), Some(feed)) = (config.source.max_age, cached::last_feed(cache)) {
         if age_of(&feed.fetched_at).is_some_and(|age| age < max_age) {
-            report::info(format!(
+            report::info(account.tell(format!(
                 "the cached feed was fetched {}, within max_age: not calling the API",
                 age(&feed.fetched_at)
-            ));
+            )));
             return Ok(Fetched::new(feed, fetcher));
         }
     }
@@ -201,21 +409,21 @@ async fn fetch(
     let (token, check) = upkeep::before_build(config, account, cache, http, token).await?;
     let client = api::Client::new(http.clone(), &config.source.api_base, token)?
         .with_counts(config.profile.counts);
-    report::info("fetching posts from the Instagram API");
+    report::info(account.tell("fetching posts from the Instagram API"));
     let mut fetched = match client.select(wanted).await {
         Ok(mut feed) => {
             if config.profile.profile {
-                add_profile(config, &client, cache, &mut feed).await?;
+                add_profile(config, account, &client, cache, &mut feed).await?;
             }
             Fetched::new(feed, fetcher)
         }
         Err(error) if error.is_source_failure() && !config.strict => {
             match cached::last_feed(cache) {
                 Some(feed) => {
-                    report::warn(format!(
+                    report::warn(account.tell(format!(
                         "{error}. Baking the last good feed from the cache instead, fetched {}.",
                         age(&feed.fetched_at)
-                    ));
+                    )));
                     let mut fetched = Fetched::new(feed, fetcher);
                     fetched.fallback = Some(error.to_string());
                     fetched
@@ -235,6 +443,7 @@ async fn fetch(
 /// say (the username), and a warning. `--strict` fails instead, as it does for the feed.
 async fn add_profile(
     config: &Config,
+    account: &Account,
     client: &api::Client,
     cache: &Cache,
     feed: &mut Feed,
@@ -256,16 +465,16 @@ async fn add_profile(
         });
     match kept {
         Some(last) => {
-            report::warn(format!(
+            report::warn(account.tell(format!(
                 "{error}. The posts are fresh; the account header shows the profile of the last \
                  good bake instead."
-            ));
+            )));
             feed.account = last;
         }
-        None => report::warn(format!(
+        None => report::warn(account.tell(format!(
             "{error}. The posts are fresh; the account header shows only the username, as no \
              earlier bake has the profile."
-        )),
+        ))),
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::build::Summary;
+use crate::build::{Outcome, Summary};
 use crate::commands;
 use crate::config::{Config, Overrides, Preset};
 use crate::error::{Error, ExitCode, Result};
@@ -51,14 +51,22 @@ pub(crate) enum Command {
 pub(crate) enum TokenCommand {
     /// Check the token with one API call; print the account and the expiry when known.
     /// Exit code 0: valid; 4: expires within --warn-days; 3: dead or cannot be checked.
+    /// On a site with [[accounts]], every account's token unless --account names one.
     Status {
         /// Exit with 4 when the token expires within this many days.
         #[arg(long, value_name = "DAYS", default_value_t = 14)]
         warn_days: i64,
+        /// The account to check, by its name in [[accounts]].
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
     },
     /// Refresh the token (it then lives 60 days again) and record its new expiry in the cache.
-    /// The new token is handed over only where asked.
+    /// The new token is handed over only where asked. On a site with [[accounts]], --account is
+    /// required: one token is refreshed and handed over at a time.
     Refresh {
+        /// The account whose token to refresh, by its name in [[accounts]].
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
         /// Write the new token to this file (created readable by its owner only).
         #[arg(long, value_name = "FILE")]
         write_token: Option<PathBuf>,
@@ -140,10 +148,11 @@ fn dispatch(cli: Cli) -> Result<()> {
             let config = Config::load(&overrides)?;
             runtime()?.block_on(async {
                 match command {
-                    TokenCommand::Status { warn_days } => {
-                        commands::token::status(&config, warn_days).await
+                    TokenCommand::Status { warn_days, account } => {
+                        commands::token::status(&config, account.as_deref(), warn_days).await
                     }
                     TokenCommand::Refresh {
+                        account,
                         write_token,
                         print_token,
                     } => {
@@ -151,7 +160,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                             file: write_token.as_deref(),
                             stdout: print_token,
                         };
-                        commands::token::refresh(&config, handover).await
+                        let account = config.account(account.as_deref())?;
+                        commands::token::refresh(&config, account, handover).await
                     }
                 }
             })
@@ -178,56 +188,112 @@ fn dispatch(cli: Cli) -> Result<()> {
                 ..overrides
             };
             let config = Config::load(&overrides)?;
-            let summary = runtime()?.block_on(crate::build::run(&config))?;
-            report::step_summary(&step_summary(&summary));
-            let e = &summary.emitted;
-            report::info(format!(
-                "baked {} posts, {} image files ({} new, {} old removed); data file {}, partial {}",
-                summary.posts,
-                summary.images,
-                e.images_written,
-                e.pruned,
-                if e.data_written {
-                    "updated"
-                } else {
-                    "unchanged"
-                },
-                if e.partial_written {
-                    "updated"
-                } else {
-                    "unchanged"
-                },
-            ));
-            Ok(())
+            let outcome = runtime()?.block_on(crate::build::run(&config))?;
+            report::step_summary(&step_summary(&outcome));
+            for summary in &outcome.baked {
+                report::info(summary_line(summary));
+            }
+            if let Some(merged) = &outcome.merged {
+                report::info(format!(
+                    "merged feed of {} accounts: data file {}, partial {}",
+                    outcome.baked.len(),
+                    updated(merged.data_written),
+                    updated(merged.partial_written)
+                ));
+            }
+            outcome.into_result()
         }
     }
 }
 
-/// The GitHub Actions step summary of a bake.
-fn step_summary(summary: &Summary) -> String {
-    let source = match (summary.origin, &summary.fallback) {
-        (Origin::Live, _) => "live from the Instagram API".to_owned(),
-        (Origin::Replay, _) => "a recorded replay folder".to_owned(),
-        (Origin::Cache, Some(why)) => format!("the cache: the API failed ({why})"),
-        (Origin::Cache, None) => "the cache (offline, or within max_age)".to_owned(),
+/// "updated" or "unchanged".
+fn updated(written: bool) -> &'static str {
+    if written {
+        "updated"
+    } else {
+        "unchanged"
+    }
+}
+
+/// The last line of an account's bake.
+fn summary_line(summary: &Summary) -> String {
+    let e = &summary.emitted;
+    let line = format!(
+        "baked {} posts, {} image files ({} new, {} old removed)",
+        summary.posts, summary.images, e.images_written, e.pruned,
+    );
+    match &summary.account {
+        None => format!(
+            "{line}; data file {}, partial {}",
+            updated(e.data_written),
+            updated(e.partial_written)
+        ),
+        // A merged bake writes no file of the account's own: the merged line says those.
+        Some(name) if !e.data_written && !e.partial_written => format!("account {name}: {line}"),
+        Some(name) => format!(
+            "account {name}: {line}; data file {}, partial {}",
+            updated(e.data_written),
+            updated(e.partial_written)
+        ),
+    }
+}
+
+/// The GitHub Actions step summary of a bake: a table of one account, or a row per account.
+fn step_summary(outcome: &Outcome) -> String {
+    let source = |summary: &Summary| {
+        let text = match (summary.origin, &summary.fallback) {
+            (Origin::Live, _) => "live from the Instagram API".to_owned(),
+            (Origin::Replay, _) => "a recorded replay folder".to_owned(),
+            (Origin::Cache, Some(why)) => format!("the cache: the API failed ({why})"),
+            (Origin::Cache, None) => "the cache (offline, or within max_age)".to_owned(),
+        };
+        text.replace('|', "\\|")
     };
-    let token = match (summary.token.days_left, &summary.token.expiry_date) {
+    let token = |summary: &Summary| match (summary.token.days_left, &summary.token.expiry_date) {
         (Some(days), Some(date)) => format!("expires in {days} days ({date})"),
         _ => "expiry unknown (learnt from `instabake token refresh`)".to_owned(),
     };
-    let e = &summary.emitted;
-    format!(
-        "### Instagram feed\n\n\
-         | | |\n| --- | --- |\n\
-         | Posts baked | {} |\n\
-         | Image files | {} ({} new, {} removed) |\n\
-         | Feed from | {} |\n\
-         | Token | {} |\n",
-        summary.posts,
-        summary.images,
-        e.images_written,
-        e.pruned,
-        source.replace('|', "\\|"),
-        token
-    )
+    if let [summary] = outcome.baked.as_slice() {
+        if summary.account.is_none() {
+            let e = &summary.emitted;
+            return format!(
+                "### Instagram feed\n\n\
+                 | | |\n| --- | --- |\n\
+                 | Posts baked | {} |\n\
+                 | Image files | {} ({} new, {} removed) |\n\
+                 | Feed from | {} |\n\
+                 | Token | {} |\n",
+                summary.posts,
+                summary.images,
+                e.images_written,
+                e.pruned,
+                source(summary),
+                token(summary)
+            );
+        }
+    }
+    let mut text = "### Instagram feeds\n\n\
+                    | Account | Posts baked | Image files | Feed from | Token |\n\
+                    | --- | --- | --- | --- | --- |\n"
+        .to_owned();
+    for summary in &outcome.baked {
+        let e = &summary.emitted;
+        text.push_str(&format!(
+            "| {} | {} | {} ({} new, {} removed) | {} | {} |\n",
+            summary.account.as_deref().unwrap_or_default(),
+            summary.posts,
+            summary.images,
+            e.images_written,
+            e.pruned,
+            source(summary),
+            token(summary)
+        ));
+    }
+    for (name, error) in &outcome.failed {
+        text.push_str(&format!(
+            "| {name} | **not baked**: {} | | | |\n",
+            error.to_string().replace('|', "\\|")
+        ));
+    }
+    text
 }

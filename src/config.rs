@@ -119,6 +119,96 @@ struct FileConfig {
     posts: std::collections::BTreeMap<String, PostOverride>,
     /// `[account]`: read by every account's bake.
     account: ProfileSettings,
+    /// With `[[accounts]]`: bake every account into one data file and one partial.
+    merge: bool,
+    accounts: Vec<FileAccount>,
+}
+
+/// One `[[accounts]]` table: an account baked beside the others, into files named after it. Its
+/// keys are the per-account ones; every other setting is the site's and shared by all accounts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAccount {
+    /// Lowercase letters, digits, `-` and `_`: it becomes part of file and folder names.
+    name: String,
+    token_env: Option<String>,
+    token_file: Option<PathBuf>,
+    /// Default: the top-level `limit`.
+    limit: Option<usize>,
+    /// `[accounts.filter]`; default: the top-level `[filter]`.
+    #[serde(default)]
+    filter: Option<FilterSettings>,
+}
+
+/// The longest account name: it is part of file names.
+const MAX_ACCOUNT_NAME: usize = 64;
+
+/// Whether `name` can name an account: lowercase ASCII letters, digits, `-` and `_`, starting with a
+/// letter or a digit. It becomes part of the account's file names (`instagram-NAME.json`), of its
+/// images folder and of its cache folder, and of data lookups in every generator, so nothing
+/// that a file system, a URL or a template language could read differently is allowed.
+pub(crate) fn is_account_name(name: &str) -> bool {
+    name.len() <= MAX_ACCOUNT_NAME
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Checks what only the file as written can tell: the `[[accounts]]` tables, and top-level keys
+/// that would be ambiguous beside them. The message names the key.
+fn check_accounts(file: &FileConfig) -> std::result::Result<(), String> {
+    if file.accounts.is_empty() {
+        if file.merge {
+            return Err(
+                "merge = true merges the feeds of several accounts: add [[accounts]] tables, \
+                 or remove merge"
+                    .to_owned(),
+            );
+        }
+        return Ok(());
+    }
+    // One token per account: a top-level token would silently be every account's, or none's.
+    for (key, set) in [
+        ("token_env", file.token_env.is_some()),
+        ("token_file", file.token_file.is_some()),
+    ] {
+        if set {
+            return Err(format!(
+                "{key} at the top level names the token of a site with one account: with \
+                 [[accounts]], give each account its own token_env or token_file and remove the \
+                 top-level {key}"
+            ));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (index, account) in file.accounts.iter().enumerate() {
+        let name = &account.name;
+        if !is_account_name(name) {
+            return Err(format!(
+                "accounts[{index}].name = {name:?} is not a usable account name: use 1 to \
+                 {MAX_ACCOUNT_NAME} lowercase letters, digits, - and _, starting with a letter or \
+                 a digit (it becomes part of file names, e.g. instagram-shop.json)"
+            ));
+        }
+        if !seen.insert(name.as_str()) {
+            return Err(format!(
+                "accounts: the name {name:?} is used twice: each account needs its own name, \
+                 since its files are named after it"
+            ));
+        }
+        if account.token_env.is_none() && account.token_file.is_none() {
+            return Err(format!(
+                "accounts[{index}] ({name}) has neither token_env nor token_file: say where its \
+                 token is, e.g. token_env = \"INSTAGRAM_TOKEN_{}\"",
+                name.to_ascii_uppercase().replace('-', "_")
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -144,8 +234,8 @@ pub(crate) struct Overrides {
 }
 
 /// One account's bake: which posts, read with which token, kept in which cache, written to which
-/// files. The pipeline runs on this value ([`crate::build::bake`]); a site has one today, and
-/// several accounts will be a loop over a list of them.
+/// files. The pipeline runs on this value ([`crate::build::bake`]): once for a site's single
+/// account, once per `[[accounts]]` table otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Account {
     /// The account's name in `[[accounts]]`; `None` for a site's single account, which keeps the
@@ -159,7 +249,10 @@ pub(crate) struct Account {
     pub token_file: Option<PathBuf>,
     /// The account's cache: its last good feed, originals, variants, manifest and token state.
     pub cache_dir: PathBuf,
-    /// Where its bake is written into the site.
+    /// Where its bake is written into the site: with a name, its own images folder
+    /// (`.../instagram/NAME/`) and files (`instagram-NAME.json`, `instagram-NAME.html`). With
+    /// `merge = true` only its images folder is written; the data file and partial are the
+    /// site's ([`Shared`]).
     pub paths: SitePaths,
     /// `[filter]`: which of its posts show.
     pub filter: FilterSettings,
@@ -170,6 +263,49 @@ impl Account {
     pub(crate) fn token(&self) -> Result<Token> {
         Token::load(&self.token_env, self.token_file.as_deref())
     }
+
+    /// How messages name the account: `account shop`, or nothing for a site's single account.
+    pub(crate) fn label(&self) -> String {
+        self.name
+            .as_deref()
+            .map_or_else(String::new, |name| format!("account {name}"))
+    }
+
+    /// A message about the account, naming it when the site has several: `account shop: ...`.
+    pub(crate) fn tell(&self, message: impl std::fmt::Display) -> String {
+        match &self.name {
+            Some(_) => format!("{}: {message}", self.label()),
+            None => message.to_string(),
+        }
+    }
+}
+
+/// With `[[accounts]]`: what belongs to the site rather than to one account, kept in the top-level
+/// cache folder (whose `accounts/NAME/` folders are the accounts' own caches): the merged data file
+/// and partial with `merge = true`, and in either case the manifest of the files the site's bake
+/// wrote before it had several accounts, so that they are removed once the accounts are baked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shared {
+    /// The top-level cache folder.
+    pub cache_dir: PathBuf,
+    /// The site's paths as a single account would write them: with `merge = true`, the merged
+    /// data file and partial are written there.
+    pub paths: SitePaths,
+    /// `merge = true`.
+    pub merge: bool,
+}
+
+/// `instagram.json` with `-NAME` before its extension: `instagram-shop.json`.
+fn suffixed(path: &Path, name: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = match path.extension() {
+        Some(ext) => format!("{stem}-{name}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{name}"),
+    };
+    path.with_file_name(file)
 }
 
 /// The merged, validated configuration of one run, a section per stage. Paths are absolute or
@@ -181,8 +317,11 @@ pub(crate) struct Config {
     /// The site folder.
     pub site: PathBuf,
     pub preset: Preset,
-    /// The account to bake.
-    pub account: Account,
+    /// The accounts to bake: one for a single-account site (with no name), else one per
+    /// `[[accounts]]` table, in the file's order.
+    pub accounts: Vec<Account>,
+    /// With `[[accounts]]`: the site's own outputs and cache.
+    pub shared: Option<Shared>,
     /// Where the feed comes from.
     pub source: SourceSettings,
     /// `[token]`.
@@ -255,34 +394,90 @@ impl Config {
                 site.display()
             )));
         }
-        let config = merge(parsed, overrides, site, file.clone(), config_dir.as_deref());
-        config.validate().map_err(|message| match &file {
+        let config = check_accounts(&parsed)
+            .map(|()| merge(parsed, overrides, site, file.clone(), config_dir.as_deref()))
+            .and_then(|config| config.validate().map(|()| config));
+        config.map_err(|message| match &file {
             Some(path) => Error::Config {
                 path: path.clone(),
                 message,
             },
             None => Error::Usage(message),
-        })?;
-        Ok(config)
+        })
+    }
+
+    /// Whether the site has `[[accounts]]`.
+    pub(crate) fn has_accounts(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// The account named `name`, or, without a name, the site's single account. An unknown name,
+    /// or none on a site with several accounts, is a usage error that lists the names.
+    pub(crate) fn account(&self, name: Option<&str>) -> Result<&Account> {
+        let names = || {
+            self.accounts
+                .iter()
+                .filter_map(|a| a.name.as_deref())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match name {
+            None if self.has_accounts() => Err(Error::Usage(format!(
+                "this site has several accounts ({}): name one with --account NAME",
+                names()
+            ))),
+            None => Ok(&self.accounts[0]),
+            Some(name) if !self.has_accounts() => Err(Error::Usage(format!(
+                "--account {name}: this site has a single account (no [[accounts]] in its \
+                 config): leave --account out"
+            ))),
+            Some(name) => self
+                .accounts
+                .iter()
+                .find(|a| a.name.as_deref() == Some(name))
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--account {name}: no such account; the accounts are {}",
+                        names()
+                    ))
+                }),
+        }
     }
 
     /// Checks each section with its stage's own rules, then what ties sections together. The
     /// message names the key.
     fn validate(&self) -> std::result::Result<(), String> {
-        let account = &self.account;
-        if account.limit == 0 || account.limit > 10_000 {
-            return Err(format!(
-                "limit = {} is out of range (1 to 10000)",
-                account.limit
-            ));
+        for account in &self.accounts {
+            if account.limit == 0 || account.limit > 10_000 {
+                let key = match &account.name {
+                    Some(name) => format!("limit of the account {name}"),
+                    None => "limit".to_owned(),
+                };
+                return Err(format!(
+                    "{key} = {} is out of range (1 to 10000)",
+                    account.limit
+                ));
+            }
+        }
+        if self.has_accounts() && self.source.replay.is_some() {
+            return Err(
+                "replay (or --replay) bakes one recorded feed, and this site has [[accounts]]: \
+                 bake a replay folder with a config of one account"
+                    .to_owned(),
+            );
         }
         self.images.validate()?;
-        account.filter.validate()?;
+        for account in &self.accounts {
+            account.filter.validate().map_err(|message| match &account.name {
+                Some(name) => format!("accounts ({name}): {message}"),
+                None => message,
+            })?;
+        }
         for (key, post) in &self.posts {
             post.validate(key)?;
         }
         self.render.validate()?;
-        let url_prefix = &account.paths.url_prefix;
+        let url_prefix = &self.accounts[0].paths.url_prefix;
         if !(url_prefix.starts_with('/')
             || url_prefix.starts_with("http://")
             || url_prefix.starts_with("https://"))
@@ -308,13 +503,18 @@ impl Config {
             ));
         }
         self.token.validate()?;
-        if self.token.auto_refresh && account.token_file.is_none() {
-            return Err(
-                "token.auto_refresh = true needs token_file: the refreshed token must be \
-                        written back somewhere (in CI, use `instabake token refresh` and store \
-                        the new token as a secret instead; see README)"
-                    .to_owned(),
-            );
+        if self.token.auto_refresh {
+            if let Some(account) = self.accounts.iter().find(|a| a.token_file.is_none()) {
+                let whose = match &account.name {
+                    Some(name) => format!(" (the account {name} has none)"),
+                    None => String::new(),
+                };
+                return Err(format!(
+                    "token.auto_refresh = true needs token_file{whose}: the refreshed token must \
+                     be written back somewhere (in CI, use `instabake token refresh` and store \
+                     the new token as a secret instead; see README)"
+                ));
+            }
         }
         Ok(())
     }
@@ -371,29 +571,66 @@ fn merge(
     if !url_prefix.ends_with('/') {
         url_prefix.push('/');
     }
-    let account = Account {
-        name: None,
-        limit: overrides.limit.or(file.limit).unwrap_or(12),
-        token_env: file
-            .token_env
-            .unwrap_or_else(|| DEFAULT_TOKEN_ENV.to_owned()),
-        token_file: file.token_file.map(from_config),
-        cache_dir: in_site(file.cache_dir, ".instabake"),
-        paths: SitePaths {
-            root: site.clone(),
-            images: in_site(file.paths.images, images),
-            url_prefix,
-            partial: in_site(file.paths.partial, partial),
-            data: in_site(file.paths.data, data),
-        },
-        filter: file.filter,
+    let limit = overrides.limit.or(file.limit).unwrap_or(12);
+    let cache_dir = in_site(file.cache_dir, ".instabake");
+    let paths = SitePaths {
+        root: site.clone(),
+        images: in_site(file.paths.images, images),
+        url_prefix,
+        partial: in_site(file.paths.partial, partial),
+        data: in_site(file.paths.data, data),
+    };
+    let (accounts, shared) = if file.accounts.is_empty() {
+        let account = Account {
+            name: None,
+            limit,
+            token_env: file
+                .token_env
+                .unwrap_or_else(|| DEFAULT_TOKEN_ENV.to_owned()),
+            token_file: file.token_file.map(from_config),
+            cache_dir,
+            paths,
+            filter: file.filter,
+        };
+        (vec![account], None)
+    } else {
+        // Each account in its own folders and files, named after it: the top-level paths and
+        // cache folder are the site's, and the defaults the accounts' are derived from.
+        let accounts = file
+            .accounts
+            .into_iter()
+            .map(|account| Account {
+                limit: overrides.limit.or(account.limit).unwrap_or(limit),
+                token_env: account
+                    .token_env
+                    .unwrap_or_else(|| DEFAULT_TOKEN_ENV.to_owned()),
+                token_file: account.token_file.map(from_config),
+                cache_dir: cache_dir.join("accounts").join(&account.name),
+                paths: SitePaths {
+                    root: site.clone(),
+                    images: paths.images.join(&account.name),
+                    url_prefix: format!("{}{}/", paths.url_prefix, account.name),
+                    partial: suffixed(&paths.partial, &account.name),
+                    data: suffixed(&paths.data, &account.name),
+                },
+                filter: account.filter.unwrap_or_else(|| file.filter.clone()),
+                name: Some(account.name),
+            })
+            .collect();
+        let shared = Shared {
+            cache_dir,
+            paths,
+            merge: file.merge,
+        };
+        (accounts, Some(shared))
     };
     let mut render = file.render;
     render.template = render.template.map(|p| site.join(p));
     Config {
         file: path,
         preset,
-        account,
+        accounts,
+        shared,
         source: SourceSettings {
             api_base: with_version(&api_base, &api_version),
             api_version,
@@ -524,9 +761,12 @@ mod tests {
             ..Overrides::default()
         };
         let config = merge(file, &overrides, site.clone(), None, None);
-        assert_eq!(config.account.limit, 7);
+        assert_eq!(config.accounts.len(), 1);
+        assert_eq!(config.shared, None);
+        let account = &config.accounts[0];
+        assert_eq!(account.limit, 7);
         assert_eq!(config.preset, Preset::Zola);
-        let paths = &config.account.paths;
+        let paths = &account.paths;
         assert_eq!(
             paths.partial,
             site.join("templates/partials/instagram.html")
@@ -534,8 +774,175 @@ mod tests {
         assert_eq!(paths.data, site.join("data/ig.json"));
         assert_eq!(paths.images, site.join("static/instagram"));
         assert_eq!(paths.url_prefix, "/instagram/");
-        assert_eq!(config.account.cache_dir, site.join(".instabake"));
-        assert_eq!(config.account.name, None);
+        assert_eq!(account.cache_dir, site.join(".instabake"));
+        assert_eq!(account.name, None);
+    }
+
+    const TWO_ACCOUNTS: &str = "preset = \"jekyll\"\nlimit = 9\ncache_dir = \"cache\"\n\
+        [[accounts]]\nname = \"shop\"\ntoken_env = \"IG_SHOP\"\nlimit = 4\n\
+        [[accounts]]\nname = \"the_studio-2\"\ntoken_file = \"secrets/studio\"\n";
+
+    #[test]
+    fn each_account_has_its_own_files_and_cache() {
+        let site = PathBuf::from("site");
+        let file = parse(TWO_ACCOUNTS).unwrap();
+        check_accounts(&file).unwrap();
+        let config = merge(file, &Overrides::default(), site.clone(), None, Some(&site));
+        config.validate().unwrap();
+        let [shop, studio] = &config.accounts[..] else {
+            panic!("{:?}", config.accounts)
+        };
+        assert_eq!(shop.name.as_deref(), Some("shop"));
+        assert_eq!((shop.limit, studio.limit), (4, 9), "limit is the default");
+        assert_eq!(shop.token_env, "IG_SHOP");
+        assert_eq!(studio.token_file, Some(site.join("secrets/studio")));
+        assert_eq!(shop.cache_dir, site.join("cache/accounts/shop"));
+        assert_eq!(shop.paths.data, site.join("_data/instagram-shop.json"));
+        assert_eq!(
+            shop.paths.partial,
+            site.join("_includes/instagram-shop.html")
+        );
+        assert_eq!(shop.paths.images, site.join("assets/instagram/shop"));
+        assert_eq!(shop.paths.url_prefix, "/assets/instagram/shop/");
+        assert_eq!(
+            studio.paths.data,
+            site.join("_data/instagram-the_studio-2.json")
+        );
+        let shared = config.shared.as_ref().unwrap();
+        assert!(!shared.merge);
+        assert_eq!(shared.cache_dir, site.join("cache"));
+        assert_eq!(shared.paths.data, site.join("_data/instagram.json"));
+        // --limit is a flag: it wins over every account's own.
+        let overrides = Overrides {
+            limit: Some(2),
+            ..Overrides::default()
+        };
+        let config = merge(parse(TWO_ACCOUNTS).unwrap(), &overrides, site, None, None);
+        assert!(config.accounts.iter().all(|a| a.limit == 2));
+        // Looking an account up by name.
+        assert_eq!(
+            config.account(Some("shop")).unwrap().name.as_deref(),
+            Some("shop")
+        );
+        let err = config.account(Some("shp")).unwrap_err().to_string();
+        assert!(
+            err.contains("shp") && err.contains("shop, the_studio-2"),
+            "{err}"
+        );
+        let err = config.account(None).unwrap_err().to_string();
+        assert!(err.contains("--account"), "{err}");
+    }
+
+    #[test]
+    fn derived_names_keep_the_extension() {
+        assert_eq!(
+            suffixed(Path::new("data/ig.feed.json"), "shop"),
+            PathBuf::from("data/ig.feed-shop.json")
+        );
+        assert_eq!(
+            suffixed(Path::new("partial"), "shop"),
+            PathBuf::from("partial-shop")
+        );
+    }
+
+    #[test]
+    fn account_tables_are_checked() {
+        for good in ["shop", "a", "shop-2", "my_shop", "9lives"] {
+            assert!(is_account_name(good), "{good}");
+        }
+        let long = "a".repeat(65);
+        for bad in [
+            "", "Shop", "-shop", "_shop", "sh op", "shop.x", "../x", "shöp", &long,
+        ] {
+            assert!(!is_account_name(bad), "{bad}");
+        }
+        let account = |name: &str| format!("[[accounts]]\nname = \"{name}\"\ntoken_env = \"X\"\n");
+        for (text, expected) in [
+            (account("Shop"), "accounts[0].name = \"Shop\""),
+            (
+                format!("{}{}", account("a"), account("a")),
+                "\"a\" is used twice",
+            ),
+            (
+                format!("token_env = \"T\"\n{}", account("a")),
+                "token_env at the top level",
+            ),
+            (
+                format!("token_file = \"t\"\n{}", account("a")),
+                "token_file at the top level",
+            ),
+            (
+                "[[accounts]]\nname = \"shop\"\n".to_owned(),
+                "accounts[0] (shop) has neither token_env nor token_file",
+            ),
+            ("merge = true\n".to_owned(), "merge = true"),
+        ] {
+            let err = check_accounts(&parse(&text).unwrap()).unwrap_err();
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+        let err = parse("[[accounts]]\nname = \"a\"\ntoken_env = \"X\"\ntokn = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("tokn") && err.contains("line 4"), "{err}");
+        let err = parse("[[accounts]]\ntoken_env = \"X\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("name"), "{err}");
+        // Settings that need something of each account say which account lacks it.
+        let file = parse(&format!(
+            "[token]\nauto_refresh = true\n{}",
+            account("shop")
+        ))
+        .unwrap();
+        let config = merge(file, &Overrides::default(), PathBuf::from("."), None, None);
+        let err = config.validate().unwrap_err();
+        assert!(err.contains("the account shop has none"), "{err}");
+        let overrides = Overrides {
+            replay: Some(PathBuf::from("feed")),
+            ..Overrides::default()
+        };
+        let config = merge(
+            parse(&account("shop")).unwrap(),
+            &overrides,
+            PathBuf::from("."),
+            None,
+            None,
+        );
+        assert!(config.validate().unwrap_err().contains("replay"));
+    }
+
+    #[test]
+    fn init_writes_accounts_that_work_once_uncommented() {
+        for preset in [
+            Preset::Hugo,
+            Preset::Zola,
+            Preset::Jekyll,
+            Preset::Eleventy,
+            Preset::Html,
+        ] {
+            let text = crate::commands::init::config_text(preset);
+            let file = parse(&text).unwrap();
+            assert!(file.accounts.is_empty());
+            // Uncomment merge and the accounts, and drop the single account's token_env.
+            let (head, tail) = text.split_at(text.find("# [[accounts]]").unwrap());
+            let head = head
+                .lines()
+                .filter(|l| !l.starts_with("token_env"))
+                .map(|l| {
+                    l.strip_prefix("# ")
+                        .filter(|r| r.starts_with("merge"))
+                        .unwrap_or(l)
+                });
+            let tail = tail
+                .lines()
+                .map(|l| l.strip_prefix("# ").or(l.strip_prefix('#')).unwrap_or(l));
+            let uncommented = head.chain(tail).collect::<Vec<_>>().join("\n");
+            let file = parse(&uncommented).unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+            check_accounts(&file).unwrap();
+            let names: Vec<_> = file.accounts.iter().map(|a| a.name.as_str()).collect();
+            assert_eq!(names, ["shop", "cafe"]);
+            assert_eq!(file.accounts[0].limit, Some(6));
+        }
     }
 
     #[test]

@@ -64,9 +64,30 @@ pub(crate) struct Emitted {
     pub pruned: usize,
 }
 
-/// Writes the feed into the site. `images` are file names in the cache's variants folder.
-/// `data` must not differ from the site's current data file only by its fetch time, or it is not
-/// rewritten (see [`same_but_fetch_time`]).
+/// One namespace's part of what a bake writes into the site, recorded in the manifest of its own
+/// cache: an account's images (and its data file and partial, unless they are merged), or the
+/// site's merged data file and partial.
+pub(crate) struct Share<'a> {
+    pub site: &'a SitePaths,
+    pub cache: &'a Cache,
+    /// File names in this cache's variants folder, copied into `site.images`.
+    pub images: &'a [String],
+    /// The data file and the partial written to `site.data` and `site.partial`, if this share
+    /// writes them.
+    pub pages: Option<Pages<'a>>,
+}
+
+/// The text files of a bake.
+#[derive(Clone, Copy)]
+pub(crate) struct Pages<'a> {
+    /// Not rewritten when it differs from the site's current data file only by its fetch time
+    /// (see [`same_but_fetch_time`]).
+    pub data: &'a str,
+    pub partial: &'a str,
+}
+
+/// Writes one account's feed into the site. `images` are file names in the cache's variants
+/// folder.
 pub(crate) fn emit(
     site: &SitePaths,
     cache: &Cache,
@@ -74,76 +95,123 @@ pub(crate) fn emit(
     data: &str,
     partial: &str,
 ) -> Result<Emitted> {
-    let mut emitted = Emitted::default();
-    let previous: Manifest = cache.load(MANIFEST).unwrap_or_default();
-    let written: BTreeSet<String> = images
-        .iter()
-        .map(|name| relative(&site.root, &site.images.join(name)))
-        .chain([
-            relative(&site.root, &site.data),
-            relative(&site.root, &site.partial),
-        ])
-        .collect();
-    cache.store(
-        MANIFEST,
-        &Manifest {
-            files: previous
-                .files
-                .iter()
-                .chain(&written)
-                .cloned()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-        },
-    )?;
+    let share = Share {
+        site,
+        cache,
+        images,
+        pages: Some(Pages { data, partial }),
+    };
+    let mut emitted = publish(&[share], cache)?;
+    Ok(emitted.pop().unwrap_or_default())
+}
+
+/// Writes several shares as one bake, in the order the module explains: every manifest extended,
+/// then every image, then the data files and partials renamed into place under one journal kept
+/// in `journal`'s cache, then the files of earlier bakes pruned. A file that one share wrote
+/// before and another writes now is kept. Returns what was done for each share, in order.
+pub(crate) fn publish(shares: &[Share<'_>], journal_cache: &Cache) -> Result<Vec<Emitted>> {
+    let mut previous = Vec::new();
+    let mut written = Vec::new();
+    for share in shares {
+        let site = share.site;
+        let before: Manifest = share.cache.load(MANIFEST).unwrap_or_default();
+        let mut files: BTreeSet<String> = share
+            .images
+            .iter()
+            .map(|name| relative(&site.root, &site.images.join(name)))
+            .collect();
+        if share.pages.is_some() {
+            files.insert(relative(&site.root, &site.data));
+            files.insert(relative(&site.root, &site.partial));
+        }
+        share.cache.store(
+            MANIFEST,
+            &Manifest {
+                files: before
+                    .files
+                    .iter()
+                    .chain(&files)
+                    .cloned()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            },
+        )?;
+        previous.push(before);
+        written.push(files);
+    }
     failpoint::kill("manifest-extended");
 
-    std::fs::create_dir_all(&site.images)
-        .map_err(|e| Error::io("create the images folder", &site.images, e))?;
-    let variants = cache.variants_dir();
-    for name in images {
-        let from = variants.join(name);
-        let to = site.images.join(name);
-        if !same_size(&from, &to) {
-            let bytes =
-                std::fs::read(&from).map_err(|e| Error::io("read the cached image", &from, e))?;
-            atomic::write(&to, &bytes).map_err(|e| Error::io("write", &to, e))?;
-            emitted.images_written += 1;
-            failpoint::kill("image-written");
+    let mut emitted = vec![Emitted::default(); shares.len()];
+    for (share, emitted) in shares.iter().zip(&mut emitted) {
+        if share.images.is_empty() {
+            continue;
+        }
+        let site = share.site;
+        std::fs::create_dir_all(&site.images)
+            .map_err(|e| Error::io("create the images folder", &site.images, e))?;
+        let variants = share.cache.variants_dir();
+        for name in share.images {
+            let from = variants.join(name);
+            let to = site.images.join(name);
+            if !same_size(&from, &to) {
+                let bytes = std::fs::read(&from)
+                    .map_err(|e| Error::io("read the cached image", &from, e))?;
+                atomic::write(&to, &bytes).map_err(|e| Error::io("write", &to, e))?;
+                emitted.images_written += 1;
+                failpoint::kill("image-written");
+            }
         }
     }
 
     let mut journal = Journal::default();
-    emitted.data_written = stage_if_changed(&site.data, data, same_but_fetch_time, &mut journal)?;
-    emitted.partial_written =
-        stage_if_changed(&site.partial, partial, |a, b| a == b, &mut journal)?;
-    failpoint::kill("staged");
-    commit(cache, &journal)?;
-
-    for old in previous.files.iter().filter(|f| !written.contains(*f)) {
-        // A manifest edited by hand must not make us delete files outside the site.
-        let Some(path) = paths::inside(&site.root, old) else {
-            continue;
-        };
-        match std::fs::remove_file(&path) {
-            Ok(()) => {
-                emitted.pruned += 1;
-                failpoint::kill("pruning");
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => crate::report::warn(format!(
-                "could not remove the old file {}: {e}",
-                path.display()
-            )),
+    for (share, emitted) in shares.iter().zip(&mut emitted) {
+        if let Some(pages) = share.pages {
+            emitted.data_written = stage_if_changed(
+                &share.site.data,
+                pages.data,
+                same_but_fetch_time,
+                &mut journal,
+            )?;
+            emitted.partial_written = stage_if_changed(
+                &share.site.partial,
+                pages.partial,
+                |a, b| a == b,
+                &mut journal,
+            )?;
         }
     }
-    cache.store(
-        MANIFEST,
-        &Manifest {
-            files: written.into_iter().collect(),
-        },
-    )?;
+    failpoint::kill("staged");
+    commit(journal_cache, &journal)?;
+
+    let kept: BTreeSet<&String> = written.iter().flatten().collect();
+    for ((share, before), emitted) in shares.iter().zip(&previous).zip(&mut emitted) {
+        for old in before.files.iter().filter(|f| !kept.contains(f)) {
+            // A manifest edited by hand must not make us delete files outside the site.
+            let Some(path) = paths::inside(&share.site.root, old) else {
+                continue;
+            };
+            match std::fs::remove_file(&path) {
+                Ok(()) => {
+                    emitted.pruned += 1;
+                    failpoint::kill("pruning");
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => crate::report::warn(format!(
+                    "could not remove the old file {}: {e}",
+                    path.display()
+                )),
+            }
+        }
+    }
+    for (share, files) in shares.iter().zip(written) {
+        share.cache.store(
+            MANIFEST,
+            &Manifest {
+                files: files.into_iter().collect(),
+            },
+        )?;
+    }
     Ok(emitted)
 }
 
@@ -271,12 +339,25 @@ fn remove_interrupted_writes(dir: &Path) {
     }
 }
 
-/// Two data files that differ only in `fetched_at` describe the same feed; keeping the old one
-/// makes a rebuild with nothing new write nothing, so generators and deploys see no change.
+/// Two data files that differ only in `fetched_at` (the document's, and in a merged feed each
+/// account's) describe the same feed; keeping the old one makes a rebuild with nothing new write
+/// nothing, so generators and deploys see no change.
 pub(crate) fn same_but_fetch_time(old: &str, new: &str) -> bool {
     let strip = |text: &str| -> Option<serde_json::Value> {
         let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
-        value.as_object_mut()?.remove("fetched_at");
+        let document = value.as_object_mut()?;
+        document.remove("fetched_at");
+        if let Some(accounts) = document
+            .get_mut("accounts")
+            .and_then(serde_json::Value::as_array_mut)
+        {
+            for account in accounts
+                .iter_mut()
+                .filter_map(serde_json::Value::as_object_mut)
+            {
+                account.remove("fetched_at");
+            }
+        }
         Some(value)
     };
     match (strip(old), strip(new)) {
@@ -306,6 +387,13 @@ mod tests {
         assert!(same_but_fetch_time(a, b));
         assert!(!same_but_fetch_time(a, c));
         assert!(!same_but_fetch_time("garbage", b));
+        let merged = |time: &str, id: u8| {
+            format!(
+                r#"{{"schema":2,"fetched_at":"{time}","accounts":[{{"name":"a","fetched_at":"{time}"}}],"posts":[{id}]}}"#
+            )
+        };
+        assert!(same_but_fetch_time(&merged("1", 1), &merged("2", 1)));
+        assert!(!same_but_fetch_time(&merged("1", 1), &merged("2", 2)));
     }
 
     #[test]

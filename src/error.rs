@@ -172,6 +172,41 @@ pub(crate) enum Error {
 
     #[error("{0}")]
     ChecksFailed(String),
+
+    /// A command run for each account of a site failed for some of them; `code` is the exit code
+    /// of the worst failure.
+    #[error("{message}")]
+    PerAccount { message: String, code: ExitCode },
+
+    /// Some accounts of a site with several could not be baked (their files were left as they
+    /// were); the others, if any, were. `code` is the exit code of their failure.
+    #[error("{}", accounts_failed(.failed, .baked))]
+    AccountsFailed {
+        /// Each account not baked, with why.
+        failed: Vec<(String, String)>,
+        /// The accounts baked.
+        baked: Vec<String>,
+        code: ExitCode,
+    },
+}
+
+/// "the account studio could not be baked (...); baked: shop". Why is in the warning printed for
+/// each account as it failed, and in the step summary: the last line only names them.
+fn accounts_failed(failed: &[(String, String)], baked: &[String]) -> String {
+    let names: Vec<&str> = failed.iter().map(|(name, _)| name.as_str()).collect();
+    let (which, its) = match names.as_slice() {
+        [one] => (format!("the account {one} could not be baked"), "its"),
+        _ => (
+            format!("the accounts {} could not be baked", names.join(", ")),
+            "their",
+        ),
+    };
+    let others = if baked.is_empty() {
+        "no account was baked".to_owned()
+    } else {
+        format!("baked: {}", baked.join(", "))
+    };
+    format!("{which} ({its} files were left as they were; see the warnings above); {others}")
 }
 
 impl From<ApiError> for Error {
@@ -245,6 +280,7 @@ impl Error {
             Error::Io { .. } | Error::Json { .. } => ExitCode::Unexpected,
             Error::TokenExpiring { .. } => ExitCode::TokenExpiring,
             Error::ChecksFailed(_) => ExitCode::NoFeed,
+            Error::AccountsFailed { code, .. } | Error::PerAccount { code, .. } => *code,
         }
     }
 }

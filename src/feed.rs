@@ -1,5 +1,7 @@
 //! The data file: a versioned JSON document (`"schema": 1`) describing the baked feed, which any
-//! template in any generator can use, and which the built-in partial is rendered from.
+//! template in any generator can use, and which the built-in partial is rendered from. With
+//! several accounts and `merge = true`, one document of another shape (`"schema": 2`,
+//! [`Merged`]) holds them all.
 //!
 //! It never holds the token, a paging URL or an Instagram CDN URL: media are referred to only by the
 //! URLs of the files baked into the site, and the only Instagram URLs are post permalinks and the
@@ -16,6 +18,10 @@ use crate::source::{Account, Feed, ItemKind, Origin, Post, PostKind};
 
 /// The schema version; bumped only on an incompatible change.
 pub(crate) const SCHEMA: u32 = 1;
+
+/// The schema version of the merged feed of several accounts: a shape of its own, so that a
+/// template written for one account's file fails loudly on it rather than showing nothing.
+pub(crate) const MERGED_SCHEMA: u32 = 2;
 
 /// The whole data file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,6 +125,96 @@ pub(crate) struct VariantDoc {
 pub(crate) struct VideoDoc {
     pub url: String,
     pub bytes: u64,
+}
+
+/// The merged data file of several accounts (`merge = true`): `accounts` instead of `account`,
+/// and each post naming its account, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Merged {
+    pub schema: u32,
+    pub generator: String,
+    /// `cache` when any account's posts came from the cache, else `live` (or `replay`).
+    pub source: Origin,
+    /// The oldest of the accounts' fetch times: every post is at least this fresh.
+    pub fetched_at: String,
+    /// The accounts baked, in the config's order.
+    pub accounts: Vec<AccountEntry>,
+    pub posts: Vec<MergedPost>,
+}
+
+/// One account of a merged feed: its `[[accounts]]` name, what the API said of it, and where its
+/// posts came from in this run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct AccountEntry {
+    pub name: String,
+    #[serde(flatten)]
+    pub account: AccountDoc,
+    pub source: Origin,
+    pub fetched_at: String,
+}
+
+/// A post of a merged feed: a post of schema 1 and the name of its account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct MergedPost {
+    /// The `[[accounts]]` name of the account it belongs to.
+    pub account: String,
+    #[serde(flatten)]
+    pub post: PostDoc,
+}
+
+/// Merges the documents of several accounts, each with its `[[accounts]]` name, in the config's
+/// order. Posts are sorted newest first; posts of the same time keep the accounts' order, then
+/// each feed's own, and posts without a readable time go last.
+pub(crate) fn merge(documents: Vec<(String, Document)>) -> Merged {
+    let source = if documents.iter().any(|(_, d)| d.source == Origin::Cache) {
+        Origin::Cache
+    } else if documents.iter().all(|(_, d)| d.source == Origin::Replay) {
+        Origin::Replay
+    } else {
+        Origin::Live
+    };
+    let fetched_at = documents
+        .iter()
+        .map(|(_, d)| d.fetched_at.clone())
+        .min_by_key(|t| parse_time(t))
+        .unwrap_or_default();
+    let mut accounts = Vec::new();
+    let mut posts = Vec::new();
+    for (name, document) in documents {
+        posts.extend(document.posts.into_iter().map(|post| MergedPost {
+            account: name.clone(),
+            post,
+        }));
+        accounts.push(AccountEntry {
+            name,
+            account: document.account,
+            source: document.source,
+            fetched_at: document.fetched_at,
+        });
+    }
+    // `sort_by_key` is stable: equal times keep the order they were added in.
+    posts.sort_by_key(|p| std::cmp::Reverse(p.post.timestamp.as_deref().and_then(parse_time)));
+    Merged {
+        schema: MERGED_SCHEMA,
+        generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
+        source,
+        fetched_at,
+        accounts,
+        posts,
+    }
+}
+
+/// A post's time as the API writes it (`2026-11-20T12:00:00+0000`) or as RFC 3339, as a number
+/// that sorts by time whatever the offset.
+fn parse_time(text: &str) -> Option<i128> {
+    use time::format_description::well_known::Rfc3339;
+    let api = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+    );
+    time::OffsetDateTime::parse(text, &Rfc3339)
+        .or_else(|_| time::OffsetDateTime::parse(text, api))
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp_nanos)
 }
 
 /// The longest alt text derived from a caption.
@@ -414,6 +510,93 @@ fn web_url(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn document(source: Origin, fetched_at: &str, posts: &[(&str, Option<&str>)]) -> Document {
+        Document {
+            schema: SCHEMA,
+            generator: String::new(),
+            source,
+            fetched_at: fetched_at.to_owned(),
+            account: account_doc(
+                &Account::default(),
+                &Baked {
+                    images: &HashMap::new(),
+                    videos: &HashMap::new(),
+                    url_prefix: "",
+                },
+                &mut Vec::new(),
+            ),
+            posts: posts
+                .iter()
+                .map(|(id, time)| PostDoc {
+                    id: (*id).to_owned(),
+                    kind: PostKind::Image,
+                    product: None,
+                    permalink: None,
+                    link: None,
+                    overridden: vec![],
+                    timestamp: time.map(str::to_owned),
+                    date: None,
+                    caption: None,
+                    caption_text: String::new(),
+                    hashtags: vec![],
+                    mentions: vec![],
+                    alt: String::new(),
+                    like_count: None,
+                    comments_count: None,
+                    media: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn merged_posts_are_newest_first_and_name_their_account() {
+        let shop = document(
+            Origin::Live,
+            "2026-12-01T10:00:00Z",
+            &[
+                ("s1", Some("2026-11-20T12:00:00+0000")),
+                ("s2", Some("2026-11-18T12:00:00+0000")),
+                ("s3", None),
+            ],
+        );
+        let studio = document(
+            Origin::Cache,
+            "2026-11-28T10:00:00Z",
+            &[
+                // 13:00 in UTC, an hour after s1, although its text sorts before it.
+                ("t1", Some("2026-11-20T08:00:00-0500")),
+                ("t2", Some("2026-11-18T12:00:00+0000")),
+            ],
+        );
+        let merged = merge(vec![("shop".into(), shop), ("studio".into(), studio)]);
+        assert_eq!(merged.schema, 2);
+        let order: Vec<_> = merged
+            .posts
+            .iter()
+            .map(|p| (p.account.as_str(), p.post.id.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("studio", "t1"),
+                ("shop", "s1"),
+                ("shop", "s2"),
+                ("studio", "t2"),
+                ("shop", "s3")
+            ]
+        );
+        assert_eq!(merged.source, Origin::Cache);
+        assert_eq!(merged.fetched_at, "2026-11-28T10:00:00Z");
+        let names: Vec<_> = merged.accounts.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["shop", "studio"]);
+        let json = serde_json::to_value(&merged).unwrap();
+        assert_eq!(json["posts"][0]["account"], "studio");
+        assert_eq!(json["posts"][0]["id"], "t1");
+        assert_eq!(json["accounts"][1]["source"], "cache");
+        assert!(json.get("account").is_none());
+    }
 
     #[test]
     fn alt_is_never_empty() {

@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::feed::Document;
 
 /// The built-in partial.
 pub(crate) const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");
@@ -126,8 +125,10 @@ impl<'a> TemplateSettings<'a> {
     }
 }
 
-/// Renders the partial, with the site's own template when `settings.template` names one.
-pub(crate) fn render(document: &Document, settings: &RenderSettings) -> Result<String> {
+/// Renders the partial, with the site's own template when `settings.template` names one. The
+/// document is a data file's: one account's [`crate::feed::Document`], or the merged feed of several
+/// ([`crate::feed::Merged`]).
+pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Result<String> {
     let (name, source) = match settings.template.as_deref() {
         Some(path) => (
             path.display().to_string(),

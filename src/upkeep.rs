@@ -40,9 +40,9 @@ pub(crate) async fn before_build(
                 token = new_token;
                 state = Some(new_state);
             }
-            Err(e) => report::warn(format!(
+            Err(e) => report::warn(account.tell(format!(
                 "could not refresh the token ({e}); baking with the current one"
-            )),
+            ))),
         }
     }
     let check = TokenCheck {
@@ -60,10 +60,10 @@ pub(crate) async fn before_build(
             }
         }
         if days <= config.token.warn_days {
-            report::warn(format!(
-                "the access token expires in {days} days ({date}): refresh it with `instabake \
-                 token refresh`, or the feed will stop updating"
-            ));
+            report::warn(account.tell(format!(
+                "the access token expires in {days} days ({date}): refresh it with \
+                     `instabake token refresh`, or the feed will stop updating"
+            )));
         }
     }
     Ok((token, check))

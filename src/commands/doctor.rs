@@ -26,20 +26,41 @@ pub(crate) async fn doctor(overrides: &Overrides) -> Result<()> {
     let config = match Config::load(overrides) {
         Ok(config) => config,
         Err(e) => {
-            line("config", &Outcome::Fail(e.to_string()));
+            line("config", 11, &Outcome::Fail(e.to_string()));
             return Err(e);
         }
     };
     let mut checks = vec![
-        ("config", check_config(&config)),
-        ("template", check_template(&config)),
-        ("folders", check_folders(&config)),
-        ("cache", check_cache(&config)),
+        ("config".to_owned(), check_config(&config)),
+        ("template".to_owned(), check_template(&config)),
     ];
-    checks.extend(check_token(&config).await);
+    // Each account's own checks; with several, their lines are named `NAME/check`.
+    for account in &config.accounts {
+        let prefix = account
+            .name
+            .as_deref()
+            .map_or_else(String::new, |name| format!("{name}/"));
+        let mut own = vec![
+            ("folders", check_folders(account)),
+            ("cache", check_cache(account)),
+        ];
+        own.extend(check_token(&config, account).await);
+        checks.extend(
+            own.into_iter()
+                .map(|(name, outcome)| (format!("{prefix}{name}"), outcome)),
+        );
+    }
+    // Names as wide as the longest (`studio/permissions`), at least as wide as a single
+    // account's.
+    let width = checks
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0)
+        .max(11);
     let mut failed = 0;
     for (name, outcome) in &checks {
-        line(name, outcome);
+        line(name, width, outcome);
         failed += usize::from(matches!(outcome, Outcome::Fail(_)));
     }
     if failed > 0 {
@@ -51,19 +72,27 @@ pub(crate) async fn doctor(overrides: &Overrides) -> Result<()> {
     Ok(())
 }
 
-fn line(name: &str, outcome: &Outcome) {
+fn line(name: &str, width: usize, outcome: &Outcome) {
     let (tag, text) = match outcome {
         Outcome::Ok(text) => ("ok  ", text),
         Outcome::Warn(text) => ("warn", text),
         Outcome::Fail(text) => ("FAIL", text),
     };
-    report::out(format!("{tag}  {name:<11} {text}"));
+    report::out(format!("{tag}  {name:<width$} {text}"));
 }
 
 fn check_config(config: &Config) -> Outcome {
+    let accounts = match &config.shared {
+        Some(shared) => format!(
+            ", {} accounts{}",
+            config.accounts.len(),
+            if shared.merge { ", merged" } else { "" }
+        ),
+        None => String::new(),
+    };
     match &config.file {
         Some(path) => Outcome::Ok(format!(
-            "{} (preset {}, site {})",
+            "{} (preset {}, site {}{accounts})",
             path.display(),
             config.preset.name(),
             config.site.display()
@@ -88,24 +117,33 @@ fn check_template(config: &Config) -> Outcome {
         &feed,
         &HashMap::new(),
         &HashMap::new(),
-        &config.account.paths.url_prefix,
+        &config.accounts[0].paths.url_prefix,
     );
-    match (
-        render::render(&document, &config.render),
-        &config.render.template,
-    ) {
+    // A merged feed is a document of its own shape, which the template must render.
+    let rendered = match &config.shared {
+        Some(shared) if shared.merge => {
+            let documents = config
+                .accounts
+                .iter()
+                .map(|a| (a.name.clone().unwrap_or_default(), document.clone()))
+                .collect();
+            render::render(&crate::feed::merge(documents), &config.render)
+        }
+        _ => render::render(&document, &config.render),
+    };
+    match (rendered, &config.render.template) {
         (Ok(_), Some(path)) => Outcome::Ok(format!("{} renders", path.display())),
         (Ok(_), None) => Outcome::Ok("the built-in template".to_owned()),
         (Err(e), _) => Outcome::Fail(format!("{e}; fix the template, or remove render.template")),
     }
 }
 
-fn check_folders(config: &Config) -> Outcome {
+fn check_folders(account: &crate::config::Account) -> Outcome {
     let folders = [
-        Some(config.account.paths.images.as_path()),
-        config.account.paths.partial.parent(),
-        config.account.paths.data.parent(),
-        Some(config.account.cache_dir.as_path()),
+        Some(account.paths.images.as_path()),
+        account.paths.partial.parent(),
+        account.paths.data.parent(),
+        Some(account.cache_dir.as_path()),
     ];
     let mut problems = Vec::new();
     for folder in folders.into_iter().flatten() {
@@ -137,19 +175,16 @@ fn writable(dir: &Path) -> std::io::Result<()> {
         .map(drop)
 }
 
-fn check_cache(config: &Config) -> Outcome {
-    if !config.account.cache_dir.is_dir() {
+fn check_cache(account: &crate::config::Account) -> Outcome {
+    if !account.cache_dir.is_dir() {
         return Outcome::Warn(format!(
             "{} does not exist yet: the first bake makes it; until then a failed API call has no \
              feed to fall back on",
-            config.account.cache_dir.display()
+            account.cache_dir.display()
         ));
     }
-    let Ok(cache) = Cache::open(&config.account.cache_dir) else {
-        return Outcome::Fail(format!(
-            "cannot open {}",
-            config.account.cache_dir.display()
-        ));
+    let Ok(cache) = Cache::open(&account.cache_dir) else {
+        return Outcome::Fail(format!("cannot open {}", account.cache_dir.display()));
     };
     if cache.dir().join("commit.json").exists() {
         return Outcome::Warn(
@@ -170,8 +205,11 @@ fn check_cache(config: &Config) -> Outcome {
 }
 
 /// The token, the account behind it, its permission to read posts, and its expiry.
-async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
-    let token = match config.account.token() {
+async fn check_token(
+    config: &Config,
+    account: &crate::config::Account,
+) -> Vec<(&'static str, Outcome)> {
+    let token = match account.token() {
         Ok(token) => token,
         Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
     };
@@ -213,11 +251,10 @@ async fn check_token(config: &Config) -> Vec<(&'static str, Outcome)> {
         },
     ));
     // Opening the cache would create it: look only when it is there.
-    let state = config
-        .account
+    let state = account
         .cache_dir
         .is_dir()
-        .then(|| Cache::open(&config.account.cache_dir).ok())
+        .then(|| Cache::open(&account.cache_dir).ok())
         .flatten()
         .and_then(|cache| TokenState::load(&cache, &token));
     checks.push((

@@ -53,6 +53,7 @@ cache_dir = ".instabake"         # keep it between CI runs; keep it out of the p
 timeout = "20s"
 api_version = "{api_version}"            # the Graph API version asked for
 # max_age = "6h"                 # bake from the cache without calling the API within this age
+# merge = false                  # with [[accounts]] (at the end): one merged feed of them all
 
 [paths]
 images = "{images}"
@@ -108,6 +109,18 @@ eager = 3
 # caption = "A caption of your own"
 # link = "https://shop.example/item"   # the tile links here instead of to Instagram
 # hide = true
+
+# Several accounts: one table each, baked into files named after it (instagram-shop.json,
+# instagram-shop.html, images in {images}/shop/), each with its own token and cache. Remove
+# token_env and token_file above when you use them; limit above is each account's default.
+# [[accounts]]
+# name = "shop"                  # lowercase letters, digits, - and _
+# token_env = "INSTAGRAM_TOKEN_SHOP"
+# limit = 6
+#
+# [[accounts]]
+# name = "cafe"
+# token_file = ".secrets/cafe-token"
 "#,
         preset = preset.name(),
         api_version = crate::config::DEFAULT_API_VERSION,

@@ -9,18 +9,55 @@
 use std::path::Path;
 
 use crate::cache::Cache;
-use crate::config::Config;
+use crate::config::{Account, Config};
 use crate::error::{Error, Result};
 use crate::report;
 use crate::source::api;
 use crate::token::{self, Token, TokenState};
 use crate::upkeep::too_young;
 
-/// `token status`: checks the token with one call, prints the account and what is known of the
-/// expiry. Fails with [`Error::TokenExpiring`] when it expires within `warn_days`.
-pub(crate) async fn status(config: &Config, warn_days: i64) -> Result<()> {
-    let token = config.account.token()?;
-    let cache = Cache::open(&config.account.cache_dir)?;
+/// `token status`: the token of the account named, of the site's single account, or, on a site
+/// with several accounts and no name given, of every account, each on its own (one that fails
+/// does not stop the others; the command then fails with the exit code of the worst).
+pub(crate) async fn status(config: &Config, name: Option<&str>, warn_days: i64) -> Result<()> {
+    if name.is_some() || !config.has_accounts() {
+        return status_of(config, config.account(name)?, warn_days).await;
+    }
+    let mut failed = Vec::new();
+    for account in &config.accounts {
+        if let Err(error) = status_of(config, account, warn_days).await {
+            report::error(&Error::Usage(account.tell(&error)));
+            failed.push((account.name.clone().unwrap_or_default(), error));
+        }
+    }
+    let Some(code) = failed
+        .iter()
+        .map(|(_, e)| e.exit_code())
+        .min_by_key(|c| *c as i32)
+    else {
+        return Ok(());
+    };
+    let names: Vec<&str> = failed.iter().map(|(name, _)| name.as_str()).collect();
+    Err(Error::PerAccount {
+        message: format!(
+            "the token of {} {} is not in order (see above); the other accounts' tokens are",
+            if names.len() == 1 {
+                "the account"
+            } else {
+                "the accounts"
+            },
+            names.join(", ")
+        ),
+        code,
+    })
+}
+
+/// Checks one account's token with one call, prints the account and what is known of the expiry.
+/// Fails with [`Error::TokenExpiring`] when it expires within `warn_days`.
+async fn status_of(config: &Config, account: &Account, warn_days: i64) -> Result<()> {
+    let out = |text: String| report::out(account.tell(text));
+    let token = account.token()?;
+    let cache = Cache::open(&account.cache_dir)?;
     let client = client(config, &token)?;
     let me = client.me().await?;
     let who = me.username.as_deref().map_or_else(
@@ -32,14 +69,14 @@ pub(crate) async fn status(config: &Config, warn_days: i64) -> Result<()> {
         .media_count
         .map(|n| format!(", {n} posts"))
         .unwrap_or_default();
-    report::out(format!("token: valid, for {who} ({kind}{posts})"));
+    out(format!("token: valid, for {who} ({kind}{posts})"));
     if me.account_type.as_deref() == Some("PERSONAL") {
         report::warn(personal_account_hint());
     }
     match TokenState::load(&cache, &token) {
         Some(state) => {
             let days = state.days_left().unwrap_or(0);
-            report::out(format!(
+            out(format!(
                 "expires: in {days} days ({}); last refreshed {}",
                 state.expiry_date(),
                 ago(&state)
@@ -52,9 +89,10 @@ pub(crate) async fn status(config: &Config, warn_days: i64) -> Result<()> {
                 });
             }
         }
-        None => report::out(
+        None => out(
             "expires: unknown. instabake learns the expiry when it refreshes the token: run \
-             `instabake token refresh` (the token must be at least a day old)",
+             `instabake token refresh` (the token must be at least a day old)"
+                .to_owned(),
         ),
     }
     Ok(())
@@ -69,11 +107,16 @@ pub(crate) struct Handover<'a> {
     pub stdout: bool,
 }
 
-/// `token refresh`: refreshes the token, records the new expiry, and hands the new token only
-/// where asked.
-pub(crate) async fn refresh(config: &Config, handover: Handover<'_>) -> Result<()> {
-    let token = config.account.token()?;
-    let cache = Cache::open(&config.account.cache_dir)?;
+/// `token refresh`: refreshes one account's token, records the new expiry in its cache, and hands
+/// the new token only where asked. One account at a time: a new token goes to one file or to
+/// stdout, where several would be told apart only by their order.
+pub(crate) async fn refresh(
+    config: &Config,
+    account: &Account,
+    handover: Handover<'_>,
+) -> Result<()> {
+    let token = account.token()?;
+    let cache = Cache::open(&account.cache_dir)?;
     let before = TokenState::load(&cache, &token);
     if let Some(state) = before.as_ref().filter(|s| too_young(s)) {
         report::out(format!(

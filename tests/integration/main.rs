@@ -4,6 +4,7 @@
 
 mod support;
 
+mod accounts;
 mod action;
 mod api;
 mod api_version;

@@ -213,51 +213,115 @@ fn workflows_match_their_schema() {
     support::assert_matches_schema("vendor.github-workflows", &workflows(), "the workflows");
 }
 
-/// `refresh-token.yml` keeps every scheduled example workflow enabled on each run, failed or not:
-/// GitHub disables a public repository's schedules after 60 days without activity, exactly a
-/// token's lifetime.
+/// Each refresh workflow (`refresh-token.yml` for one account, `refresh-tokens-accounts.yml` for
+/// several) keeps itself and every other scheduled example workflow but the other refresh
+/// workflows enabled on each run, failed or not: GitHub disables a public repository's schedules
+/// after 60 days without activity, exactly a token's lifetime. A site uses one refresh workflow,
+/// so none may enable the other (the call would fail on a file the site does not have).
 #[test]
 fn the_refresh_workflow_keeps_every_schedule_enabled() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github");
-    let refresh = std::fs::read_to_string(dir.join("refresh-token.yml")).unwrap();
-    let permissions = refresh
-        .split("\npermissions:\n")
-        .nth(1)
-        .expect("a top-level permissions block");
-    let permissions: Vec<&str> = permissions
-        .lines()
-        .take_while(|l| l.starts_with("  "))
-        .map(str::trim)
+    let is_refresh = |name: &str| name.starts_with("refresh-");
+    let refreshes: Vec<PathBuf> = workflows()
+        .into_iter()
+        .filter(|f| f.starts_with(&dir))
+        .filter(|f| is_refresh(f.file_name().unwrap().to_str().unwrap()))
         .collect();
-    assert!(
-        permissions.contains(&"actions: write"),
-        "enabling workflows needs actions: write: {permissions:?}"
-    );
-    let step = refresh
-        .split("      - name: ")
-        .find(|step| step.starts_with("Keep the scheduled workflows enabled"))
-        .expect("a step that keeps the schedules enabled");
-    assert!(step.contains("if: always()"), "{step}");
-    assert!(step.contains("GH_TOKEN: ${{ github.token }}"), "{step}");
-    assert!(
-        step.contains(
-            r#"gh api --method PUT "repos/${GITHUB_REPOSITORY}/actions/workflows/${workflow}/enable""#
-        ),
-        "{step}"
-    );
-    let listed = step
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("for workflow in "))
-        .and_then(|l| l.strip_suffix("; do"))
-        .expect("a `for workflow in ...; do` loop");
-    let listed: Vec<&str> = listed.split_whitespace().collect();
-    for file in workflows() {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let name = file.file_name().unwrap().to_str().unwrap();
-        if file.starts_with(&dir) && text.contains("\n  schedule:\n") {
-            assert!(
-                listed.contains(&name),
-                "{name} runs on a schedule but is not kept enabled: {listed:?}"
+    assert_eq!(refreshes.len(), 2, "{refreshes:?}");
+    for path in refreshes {
+        let own = path.file_name().unwrap().to_str().unwrap();
+        let refresh = std::fs::read_to_string(&path).unwrap();
+        let permissions = refresh
+            .split("\npermissions:\n")
+            .nth(1)
+            .expect("a top-level permissions block");
+        let permissions: Vec<&str> = permissions
+            .lines()
+            .take_while(|l| l.starts_with("  "))
+            .map(str::trim)
+            .collect();
+        assert!(
+            permissions.contains(&"actions: write"),
+            "{own}: enabling workflows needs actions: write: {permissions:?}"
+        );
+        let step = refresh
+            .split("      - name: ")
+            .find(|step| step.starts_with("Keep the scheduled workflows enabled"))
+            .expect("a step that keeps the schedules enabled");
+        assert!(step.contains("if: always()"), "{own}: {step}");
+        assert!(
+            step.contains("GH_TOKEN: ${{ github.token }}"),
+            "{own}: {step}"
+        );
+        assert!(
+            step.contains(
+                r#"gh api --method PUT "repos/${GITHUB_REPOSITORY}/actions/workflows/${workflow}/enable""#
+            ),
+            "{own}: {step}"
+        );
+        let listed = step
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("for workflow in "))
+            .and_then(|l| l.strip_suffix("; do"))
+            .expect("a `for workflow in ...; do` loop");
+        let listed: Vec<&str> = listed.split_whitespace().collect();
+        assert!(listed.contains(&own), "{own} does not keep itself enabled");
+        for file in workflows() {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let name = file.file_name().unwrap().to_str().unwrap();
+            if file.starts_with(&dir) && text.contains("\n  schedule:\n") {
+                assert_eq!(
+                    listed.contains(&name),
+                    name == own || !is_refresh(name),
+                    "{own}: {name} runs on a schedule; listed: {listed:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The refresh workflow of several accounts refreshes each account's token into that account's
+/// secret: every account it lists has its secret in the environment of the steps that read the
+/// tokens, and the loop runs `token refresh --account` on each.
+#[test]
+fn the_accounts_refresh_workflow_refreshes_every_accounts_secret() {
+    let path = root().join("examples/github/refresh-tokens-accounts.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let workflow: Yaml = yaml_serde::from_str(&text).unwrap();
+    let accounts = workflow["env"]["ACCOUNTS"].as_str().expect("env.ACCOUNTS");
+    let pairs: Vec<(&str, &str)> = accounts
+        .split_whitespace()
+        .map(|pair| pair.split_once(':').expect("NAME:SECRET"))
+        .collect();
+    assert!(pairs.len() >= 2, "{pairs:?}");
+    let steps = steps(&path);
+    let named = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no step {name:?}"))
+    };
+    let status = named("Check every account's token");
+    let refresh = named("Refresh each account's token and store it in its secret");
+    assert!(refresh["run"]
+        .as_str()
+        .unwrap()
+        .contains("instabake token refresh --account \"$account\""));
+    for (name, secret) in pairs {
+        assert!(
+            !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'_'),
+            "{name} is not an account name"
+        );
+        for step in [status, refresh] {
+            assert_eq!(
+                step["env"][secret].as_str(),
+                Some(format!("${{{{ secrets.{secret} }}}}").as_str()),
+                "{}: {secret} is not given to the step",
+                step["name"].as_str().unwrap()
             );
         }
     }

@@ -198,6 +198,31 @@ pub(crate) fn assert_matches_schema(schema: &str, files: &[PathBuf], what: &str)
     );
 }
 
+/// Checks `files` against a JSON schema of the repository (`docs/schema/...`, relative to the
+/// repository root), or skips when check-jsonschema is missing. `what` names the files in the skip
+/// message.
+pub(crate) fn assert_matches_schema_file(schema: &str, files: &[PathBuf], what: &str) {
+    if !runs("check-jsonschema", "--version") {
+        skip(&format!(
+            "check-jsonschema is not on PATH (pip install check-jsonschema, see .ci/run), so \
+             {what} were not checked against {schema}"
+        ));
+        return;
+    }
+    let out = Command::new("check-jsonschema")
+        .arg("--schemafile")
+        .arg(root().join(schema))
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "check-jsonschema --schemafile {schema}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Copies the folder `from` into `to` (which exists), leaving out the `skip` paths (relative to
 /// `from`, e.g. the files a bake or a generator wrote there), so a test starts from the sources.
 pub(crate) fn copy_sources(from: &Path, to: &Path, skip: &[&str]) {

@@ -186,7 +186,11 @@ fn fault_action(
     host: &str,
 ) -> Reply {
     let normal = || {
-        let scenario = state.scenario.lock().unwrap().clone();
+        let scenario = state
+            .scenario
+            .lock()
+            .unwrap()
+            .for_token(request.token().as_deref());
         normal_response(request, target, &scenario, host)
     };
     match fault {

@@ -51,7 +51,12 @@ impl MediaFile {
 impl Scenario {
     /// Generate every media file a post refers to that was not registered.
     pub(super) fn generate_missing_media(&mut self) {
-        let names: Vec<String> = self.posts.iter().flat_map(Post::media_names).collect();
+        let names: Vec<String> = self
+            .posts
+            .iter()
+            .chain(self.others.iter().flat_map(|other| &other.posts))
+            .flat_map(Post::media_names)
+            .collect();
         let profile = self.profile.picture.iter().cloned();
         for name in names
             .into_iter()

@@ -48,9 +48,21 @@ impl Default for Profile {
     }
 }
 
+/// Another account served beside the scenario's own, for sites with several accounts: a request
+/// with its token sees its `/me`, its posts and its refreshed token.
+#[derive(Clone, Debug)]
+pub(crate) struct OtherAccount {
+    pub token: String,
+    pub account: Account,
+    pub posts: Vec<Post>,
+    pub refreshed_token: String,
+}
+
 /// Everything the fake server serves, built up before [`FakeApi::start`].
 #[derive(Clone, Debug)]
 pub(crate) struct Scenario {
+    pub(super) others: Vec<OtherAccount>,
+    pub(super) dead_tokens: Vec<String>,
     pub(super) posts: Vec<Post>,
     pub(super) page_size: Option<usize>,
     pub(super) account: Account,
@@ -78,6 +90,8 @@ impl Scenario {
     /// and `graphic.png` (800x800), plus `clip.mp4`.
     pub(crate) fn new() -> Scenario {
         let scenario = Scenario {
+            others: Vec::new(),
+            dead_tokens: Vec::new(),
             posts: Vec::new(),
             page_size: None,
             account: Account {
@@ -139,6 +153,51 @@ impl Scenario {
     pub(crate) fn token(mut self, token: &str) -> Scenario {
         self.expected_token = Some(token.to_string());
         self
+    }
+
+    /// Serve another account beside the scenario's own: requests with `token` get `account` from
+    /// `/me`, `posts` (newest first; their media names must differ from the other accounts') from
+    /// `/me/media` and `/{id}`, and `refreshed_token` from `/refresh_access_token`. Faults apply
+    /// to every account alike.
+    pub(crate) fn other_account(
+        mut self,
+        token: &str,
+        account: Account,
+        posts: Vec<Post>,
+        refreshed_token: &str,
+    ) -> Scenario {
+        self.others.push(OtherAccount {
+            token: token.to_string(),
+            account,
+            posts: with_timestamps(posts),
+            refreshed_token: refreshed_token.to_string(),
+        });
+        self
+    }
+
+    /// A token that has expired: every API route answers it with the real code 190 answer
+    /// ("Session has expired"), whichever account it was.
+    pub(crate) fn dead_token(mut self, token: &str) -> Scenario {
+        self.dead_tokens.push(token.to_string());
+        self
+    }
+
+    /// The scenario as a request with `token` sees it: another account's when the token is one
+    /// of theirs, else this one.
+    pub(super) fn for_token(&self, token: Option<&str>) -> Scenario {
+        let Some(other) = self
+            .others
+            .iter()
+            .find(|other| token == Some(other.token.as_str()))
+        else {
+            return self.clone();
+        };
+        let mut scenario = self.clone();
+        scenario.account = other.account.clone();
+        scenario.posts = other.posts.clone();
+        scenario.expected_token = Some(other.token.clone());
+        scenario.refreshed_token = other.refreshed_token.clone();
+        scenario
     }
 
     /// Accept any access token, and none.

@@ -27,6 +27,16 @@ impl Request {
 /// The answer that refuses a request with no token or the wrong one, or `None` when the token
 /// is the one the scenario expects (or the scenario takes any).
 pub(super) fn check_token(token: Option<&str>, scenario: &Scenario) -> Option<Response> {
+    if token.is_some_and(|t| scenario.dead_tokens.iter().any(|d| d == t)) {
+        return Some(api_error(
+            400,
+            190,
+            None,
+            "OAuthException",
+            "Error validating access token: Session has expired on Wednesday, 26-Oct-22 20:00:00 \
+             PDT. The current time is Wednesday, 26-Oct-22 21:51:57 PDT.",
+        ));
+    }
     let expected = scenario.expected_token.as_deref()?;
     match token {
         None => Some(api_error(
