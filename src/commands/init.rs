@@ -148,3 +148,44 @@ pub(crate) fn usage(preset: Preset) -> (&'static str, &'static str) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_accounts_written_commented_out_work_once_uncommented() {
+        for preset in [
+            Preset::Hugo,
+            Preset::Zola,
+            Preset::Jekyll,
+            Preset::Eleventy,
+            Preset::Html,
+        ] {
+            let text = config_text(preset);
+            assert_eq!(crate::config::accounts_of(&text), Ok(vec![]));
+            // Uncomment merge and the accounts, and drop the single account's token_env.
+            let (head, tail) = text.split_at(text.find("# [[accounts]]").unwrap());
+            let head = head
+                .lines()
+                .filter(|l| !l.starts_with("token_env"))
+                .map(|l| {
+                    l.strip_prefix("# ")
+                        .filter(|r| r.starts_with("merge"))
+                        .unwrap_or(l)
+                });
+            let tail = tail
+                .lines()
+                .map(|l| l.strip_prefix("# ").or(l.strip_prefix('#')).unwrap_or(l));
+            let uncommented = head.chain(tail).collect::<Vec<_>>().join("\n");
+            assert_eq!(
+                crate::config::accounts_of(&uncommented),
+                Ok(vec![
+                    ("shop".to_owned(), Some(6)),
+                    ("cafe".to_owned(), None)
+                ]),
+                "{uncommented}"
+            );
+        }
+    }
+}

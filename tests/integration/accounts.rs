@@ -435,7 +435,15 @@ fn a_merged_feed_without_one_account_is_baked_from_the_others_with_exit_code_3()
     let run = run(&fake, dir, &["build"], DEAD_TOKEN);
 
     run.assert_code(3).assert_no_panic();
-    assert!(run.stderr.contains("warning: account studio: "), "{run}");
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("warning: account studio: ")
+                && l.ends_with(
+                    "It is left out of the merged feed, which is baked from the other accounts."
+                )),
+        "{run}"
+    );
     let data = json(dir, "data/instagram.json");
     let names: Vec<&Value> = data["accounts"]
         .as_array()
@@ -453,7 +461,9 @@ fn a_merged_feed_without_one_account_is_baked_from_the_others_with_exit_code_3()
     assert!(!dir.join("static/instagram/studio").exists());
     let last = run.stderr.lines().last().unwrap_or_default();
     assert!(
-        last.contains("the account studio could not be baked"),
+        last.starts_with(
+            "error: the account studio could not be baked (left out of the merged feed"
+        ) && last.ends_with("baked: shop"),
         "{run}"
     );
 }
