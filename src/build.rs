@@ -43,6 +43,8 @@ pub(crate) struct Outcome {
     pub failed: Vec<(String, Error)>,
     /// With `merge = true`: what was written of the merged data file and partial.
     pub merged: Option<Emitted>,
+    /// Whether the accounts were baked into one merged feed.
+    pub merge: bool,
 }
 
 impl Outcome {
@@ -65,6 +67,7 @@ impl Outcome {
                 .map(|(name, e)| (name, e.to_string()))
                 .collect(),
             baked: self.baked.into_iter().filter_map(|s| s.account).collect(),
+            merged: self.merge,
             code,
         })
     }
@@ -91,7 +94,7 @@ pub(crate) async fn run(config: &Config) -> Result<Outcome> {
         for account in &config.accounts {
             match bake(config, account).await {
                 Ok(summary) => outcome.baked.push(summary),
-                Err(error) => outcome.failed.push(not_baked(account, error)),
+                Err(error) => outcome.failed.push(not_baked(account, error, false)),
             }
         }
         outcome
@@ -122,12 +125,15 @@ pub(crate) async fn run(config: &Config) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// Reports an account that could not be baked, for the outcome.
-fn not_baked(account: &Account, error: Error) -> (String, Error) {
-    report::warn(format!(
-        "{}: {error}. Its files are left as they were; the other accounts are baked.",
-        account.label()
-    ));
+/// Reports an account that could not be baked, for the outcome: with files of its own, they are
+/// left as they were; in a merged feed, it is left out.
+fn not_baked(account: &Account, error: Error, merged: bool) -> (String, Error) {
+    let what = if merged {
+        "It is left out of the merged feed, which is baked from the other accounts"
+    } else {
+        "Its files are left as they were; the other accounts are baked"
+    };
+    report::warn(format!("{}: {error}. {what}.", account.label()));
     (account.name.clone().unwrap_or_default(), error)
 }
 
@@ -135,12 +141,15 @@ fn not_baked(account: &Account, error: Error) -> (String, Error) {
 /// account that fails is left out with a warning), then one data file and one partial are written
 /// with every account's images, as one bake.
 async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<Outcome> {
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        merge: true,
+        ..Outcome::default()
+    };
     let mut prepared = Vec::new();
     for account in &config.accounts {
         match prepare(config, account).await {
             Ok(ready) => prepared.push((account, ready)),
-            Err(error) => outcome.failed.push(not_baked(account, error)),
+            Err(error) => outcome.failed.push(not_baked(account, error, true)),
         }
     }
     if prepared.is_empty() {

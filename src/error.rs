@@ -180,33 +180,43 @@ pub(crate) enum Error {
 
     /// Some accounts of a site with several could not be baked (their files were left as they
     /// were); the others, if any, were. `code` is the exit code of their failure.
-    #[error("{}", accounts_failed(.failed, .baked))]
+    #[error("{}", accounts_failed(.failed, .baked, *.merged))]
     AccountsFailed {
         /// Each account not baked, with why.
         failed: Vec<(String, String)>,
         /// The accounts baked.
         baked: Vec<String>,
+        /// Whether the accounts are merged into one feed (which the others were baked into).
+        merged: bool,
         code: ExitCode,
     },
 }
 
 /// "the account studio could not be baked (...); baked: shop". Why is in the warning printed for
 /// each account as it failed, and in the step summary: the last line only names them.
-fn accounts_failed(failed: &[(String, String)], baked: &[String]) -> String {
+fn accounts_failed(failed: &[(String, String)], baked: &[String], merged: bool) -> String {
     let names: Vec<&str> = failed.iter().map(|(name, _)| name.as_str()).collect();
-    let (which, its) = match names.as_slice() {
-        [one] => (format!("the account {one} could not be baked"), "its"),
-        _ => (
-            format!("the accounts {} could not be baked", names.join(", ")),
-            "their",
+    let (which, kept) = match names.as_slice() {
+        [one] => (
+            format!("the account {one}"),
+            "its files were left as they were",
         ),
+        many => (
+            format!("the accounts {}", many.join(", ")),
+            "their files were left as they were",
+        ),
+    };
+    let kept = if merged {
+        "left out of the merged feed"
+    } else {
+        kept
     };
     let others = if baked.is_empty() {
         "no account was baked".to_owned()
     } else {
         format!("baked: {}", baked.join(", "))
     };
-    format!("{which} ({its} files were left as they were; see the warnings above); {others}")
+    format!("{which} could not be baked ({kept}; see the warnings above); {others}")
 }
 
 impl From<ApiError> for Error {

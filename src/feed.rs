@@ -146,6 +146,8 @@ pub(crate) struct Merged {
 /// posts came from in this run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct AccountEntry {
+    /// The `[[accounts]]` name, as each post names it (`name` is the account's display name).
+    #[serde(rename = "account")]
     pub name: String,
     #[serde(flatten)]
     pub account: AccountDoc,

@@ -117,6 +117,8 @@ eager = 3
 # name = "shop"                  # lowercase letters, digits, - and _
 # token_env = "INSTAGRAM_TOKEN_SHOP"
 # limit = 6
+# [accounts.filter]              # this account's own [filter]; default: the one above
+# include_hashtags = ["shop"]
 #
 # [[accounts]]
 # name = "cafe"
@@ -187,7 +189,10 @@ mod tests {
     fn the_commented_curation_keys_are_valid() {
         let text = config_text(Preset::Hugo);
         let from = text.find("# [filter]").expect("a [filter] example");
-        let uncommented: String = text[from..]
+        let to = text[from..]
+            .find("# Several accounts")
+            .map_or(text.len(), |at| from + at);
+        let uncommented: String = text[from..to]
             .lines()
             .filter_map(|line| line.strip_prefix("# "))
             .filter(|line| line.starts_with('[') || line.contains(" = "))
@@ -237,5 +242,41 @@ mod tests {
         assert_ne!(on, text);
         let config = load(&on);
         assert!(config.profile.profile && config.profile.counts && config.render.header);
+    }
+
+    #[test]
+    fn the_accounts_written_commented_out_work_once_uncommented() {
+        for preset in [
+            Preset::Hugo,
+            Preset::Zola,
+            Preset::Jekyll,
+            Preset::Eleventy,
+            Preset::Html,
+        ] {
+            let text = config_text(preset);
+            assert_eq!(crate::config::accounts_of(&text), Ok(vec![]));
+            // Uncomment merge and the accounts, and drop the single account's token_env.
+            let (head, tail) = text.split_at(text.find("# [[accounts]]").unwrap());
+            let head = head
+                .lines()
+                .filter(|l| !l.starts_with("token_env"))
+                .map(|l| {
+                    l.strip_prefix("# ")
+                        .filter(|r| r.starts_with("merge"))
+                        .unwrap_or(l)
+                });
+            let tail = tail
+                .lines()
+                .map(|l| l.strip_prefix("# ").or(l.strip_prefix('#')).unwrap_or(l));
+            let uncommented = head.chain(tail).collect::<Vec<_>>().join("\n");
+            assert_eq!(
+                crate::config::accounts_of(&uncommented),
+                Ok(vec![
+                    ("shop".to_owned(), Some(6)),
+                    ("cafe".to_owned(), None)
+                ]),
+                "{uncommented}"
+            );
+        }
     }
 }

@@ -268,7 +268,12 @@ fn merged_feed_is_schema_2_newest_first_with_each_post_naming_its_account() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["name"].as_str().unwrap(), a["username"].as_str().unwrap()))
+        .map(|a| {
+            (
+                a["account"].as_str().unwrap(),
+                a["username"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(accounts, [("shop", "shop_demo"), ("studio", "studio_demo")]);
     let posts: Vec<(&str, &str)> = data["posts"]
@@ -435,13 +440,21 @@ fn a_merged_feed_without_one_account_is_baked_from_the_others_with_exit_code_3()
     let run = run(&fake, dir, &["build"], DEAD_TOKEN);
 
     run.assert_code(3).assert_no_panic();
-    assert!(run.stderr.contains("warning: account studio: "), "{run}");
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("warning: account studio: ")
+                && l.ends_with(
+                    "It is left out of the merged feed, which is baked from the other accounts."
+                )),
+        "{run}"
+    );
     let data = json(dir, "data/instagram.json");
     let names: Vec<&Value> = data["accounts"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| &a["name"])
+        .map(|a| &a["account"])
         .collect();
     assert_eq!(names, ["shop"]);
     assert!(data["posts"]
@@ -453,7 +466,9 @@ fn a_merged_feed_without_one_account_is_baked_from_the_others_with_exit_code_3()
     assert!(!dir.join("static/instagram/studio").exists());
     let last = run.stderr.lines().last().unwrap_or_default();
     assert!(
-        last.contains("the account studio could not be baked"),
+        last.starts_with(
+            "error: the account studio could not be baked (left out of the merged feed"
+        ) && last.ends_with("baked: shop"),
         "{run}"
     );
 }
