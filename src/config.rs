@@ -850,6 +850,46 @@ mod tests {
     }
 
     #[test]
+    fn an_account_filter_replaces_the_sites_and_is_validated_by_name() {
+        let text = "[filter]\nexclude_hashtags = [\"sold\"]\n\n\
+                    [[accounts]]\nname = \"shop\"\ntoken_env = \"IG_SHOP\"\n\n\
+                    [[accounts]]\nname = \"cafe\"\ntoken_env = \"IG_CAFE\"\n\
+                    [accounts.filter]\nkinds = [\"image\"]\n";
+        let site = PathBuf::from("site");
+        let config = merge(
+            parse(text).unwrap(),
+            &Overrides::default(),
+            site,
+            None,
+            None,
+        );
+        config.validate().unwrap();
+        let [shop, cafe] = &config.accounts[..] else {
+            panic!("{:?}", config.accounts)
+        };
+        assert_eq!(
+            shop.filter.exclude_hashtags,
+            ["sold"],
+            "the site's [filter]"
+        );
+        assert_eq!(cafe.filter.kinds, [crate::source::PostKind::Image]);
+        assert!(cafe.filter.exclude_hashtags.is_empty(), "its own, whole");
+        let bad = text.replace("kinds = [\"image\"]", "kinds = []");
+        let config = merge(
+            parse(&bad).unwrap(),
+            &Overrides::default(),
+            PathBuf::from("site"),
+            None,
+            None,
+        );
+        let err = config.validate().unwrap_err();
+        assert!(
+            err.contains("cafe") && err.contains("filter.kinds"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn derived_names_keep_the_extension() {
         assert_eq!(
             suffixed(Path::new("data/ig.feed.json"), "shop"),
