@@ -189,6 +189,39 @@ mod tests {
         );
     }
 
+    /// The built-in template renders a merged feed (schema 2: `accounts`, no `account`) with every
+    /// option on: the header, which shows one account, is left out rather than failing the bake.
+    #[test]
+    fn a_merged_feed_renders_with_every_option_on() {
+        let media = serde_json::json!({
+            "id": "11", "kind": "image", "width": 640, "height": 800, "color": "#808080",
+            "placeholder": "", "alt": "A loaf", "src": "/instagram/shop/a-640.jpg",
+            "variants": [], "srcset": {"jpeg": "/instagram/shop/a-640.jpg 640w"}, "video": null
+        });
+        let merged = serde_json::json!({
+            "schema": 2,
+            "accounts": [
+                {"account": "shop", "username": "shop.demo",
+                 "profile_url": "https://www.instagram.com/shop.demo/", "name": "Shop"},
+                {"account": "cafe", "username": "cafe.demo",
+                 "profile_url": "https://www.instagram.com/cafe.demo/", "name": "Cafe"}
+            ],
+            "posts": [{
+                "account": "shop", "id": "1", "kind": "image", "permalink": null, "link": null,
+                "timestamp": null, "date": null, "caption_text": "", "alt": "A loaf",
+                "like_count": null, "comments_count": null, "media": [media]
+            }]
+        });
+        let settings: RenderSettings =
+            toml::from_str("header = true\nlightbox = true\nlayout = \"strip\"").unwrap();
+        let html = render(&merged, &settings).unwrap();
+        assert!(html.contains(r#"data-account="shop""#), "{html}");
+        assert!(html.contains("@shop.demo, @cafe.demo"), "{html}");
+        assert!(html.contains("@cafe.demo on Instagram"), "{html}");
+        assert!(!html.contains(r#"<header class="ib-head">"#), "{html}");
+        assert!(html.contains("popover"), "{html}");
+    }
+
     #[test]
     fn sizes_follow_the_layout_unless_set() {
         let text = |settings: &RenderSettings| {
