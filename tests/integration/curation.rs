@@ -398,6 +398,11 @@ fn overrides_change_alt_caption_link_and_hide() {
         .collect();
     assert!(alts.contains(&"A loaf".to_string()), "{alts:?}");
     fake.assert_no_secret_or_cdn(site.path(), &run);
+    support::assert_matches_schema_file(
+        "docs/schema/instagram-data-1.schema.json",
+        &[site.path().join(support::HUGO_DATA)],
+        "the data file with overrides",
+    );
 }
 
 #[test]

@@ -127,6 +127,11 @@ fn the_profile_header_and_counts_reach_the_data_file_and_the_partial() {
         "{fields}"
     );
     let data = support::read_data(site.path());
+    support::assert_matches_schema_file(
+        "docs/schema/instagram-data-1.schema.json",
+        &[site.path().join(support::HUGO_DATA)],
+        "the data file with the profile and counts",
+    );
     let account = &data["account"];
     assert_eq!(account["id"], USER_ID, "{account:#}");
     assert_eq!(account["username"], USERNAME);
