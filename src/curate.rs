@@ -13,6 +13,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::caption;
+use crate::link::web_url;
 use crate::report;
 use crate::source::{Feed, Item, Origin, Post, PostKind, Selects, Wanted};
 
@@ -217,7 +218,7 @@ impl PostOverride {
             return Err("[posts] has a table without a shortcode".to_owned());
         }
         if let Some(link) = &self.link {
-            if web_link(link).is_none() {
+            if web_url(link).is_none() {
                 return Err(format!(
                     "posts.{key}.link = {link:?} is not an http(s) URL (only web links are put \
                      into a page)"
@@ -226,14 +227,6 @@ impl PostOverride {
         }
         Ok(())
     }
-}
-
-/// An `http(s)` URL as it will be written, or `None`.
-fn web_link(text: &str) -> Option<String> {
-    url::Url::parse(text.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-        .map(String::from)
 }
 
 /// A post named in `hide` or `pin`.
@@ -580,7 +573,7 @@ fn apply(post: &mut Post, over: &PostOverride) {
         post.caption = Some(caption.clone()).filter(|c| !c.trim().is_empty());
         post.overridden.push("caption".to_owned());
     }
-    if let Some(link) = over.link.as_deref().and_then(web_link) {
+    if let Some(link) = over.link.as_deref().and_then(web_url) {
         post.link = Some(link);
         post.overridden.push("link".to_owned());
     }

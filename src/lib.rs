@@ -30,6 +30,7 @@ mod error;
 mod failpoint;
 mod feed;
 mod http;
+mod link;
 mod media;
 mod paths;
 mod render;
