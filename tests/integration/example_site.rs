@@ -293,10 +293,9 @@ pub(crate) fn hugo_available() -> bool {
     find_hugo().is_some()
 }
 
-/// Copies the example site into `site`, bakes its demo feed and builds it with Hugo; returns the
-/// built site (`public/`). For tests that look at the result, e.g. in a browser.
-pub(crate) fn bake_and_build(site: &Path) -> PathBuf {
-    support::copy_sources(&example_site(), site, GENERATED);
+/// Bakes the demo feed of a copy of the example site in `site`, the way the README's first command
+/// does; returns the run.
+pub(crate) fn bake_demo_feed(site: &Path) -> support::Run {
     let site_arg = site.to_str().expect("UTF-8 temporary path");
     let feed = site.join("demo-feed");
     let feed_arg = feed.to_str().expect("UTF-8 temporary path");
@@ -305,7 +304,13 @@ pub(crate) fn bake_and_build(site: &Path) -> PathBuf {
         &["build", "--site", site_arg, "--replay", feed_arg],
         &[],
     )
-    .assert_success();
+}
+
+/// Copies the example site into `site`, bakes its demo feed and builds it with Hugo; returns the
+/// built site (`public/`). For tests that look at the result, e.g. in a browser.
+pub(crate) fn bake_and_build(site: &Path) -> PathBuf {
+    support::copy_sources(&example_site(), site, GENERATED);
+    bake_demo_feed(site).assert_success();
     let (public, out) = hugo_build(site);
     assert!(
         out.status.success(),

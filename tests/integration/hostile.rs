@@ -185,7 +185,7 @@ fn assert_hostile_bake(bake: &Bake, username: &str) {
     assert_eq!(data["account"]["username"], username);
 
     // Each tile's alt is its text, escaped.
-    let tiles = tiles(partial);
+    let tiles = support::tiles(partial);
     assert_eq!(tiles.len(), 3, "{partial}");
     for (tile, alt) in tiles
         .iter()
@@ -200,7 +200,7 @@ fn assert_hostile_bake(bake: &Bake, username: &str) {
         .iter()
         .zip([Some(caption_text), Some(caption_text), None])
     {
-        let block = element_text(tile, "<p class=\"ib-caption\">", "</p>");
+        let block = support::between(tile, "<p class=\"ib-caption\">", "</p>");
         match caption.filter(|_| *captions) {
             Some(text) => assert_escaped(
                 block.unwrap_or_else(|| panic!("no caption block in the tile:\n{tile}")),
@@ -248,14 +248,14 @@ fn hostile_captions_under_the_tiles_are_text() {
     let bake = bake(PLAIN_USERNAME, true);
 
     assert_hostile_bake(&bake, PLAIN_USERNAME);
-    for tile in tiles(&bake.partial) {
+    for tile in support::tiles(&bake.partial) {
         assert!(
             tile.contains("<time datetime=\"2026-11-"),
             "no date:\n{tile}"
         );
     }
     // The account name is the text of the profile link, which goes to its profile.
-    let profile = element_text(&bake.partial, "<a class=\"ib-profile\"", "</a>")
+    let profile = support::between(&bake.partial, "<a class=\"ib-profile\"", "</a>")
         .unwrap_or_else(|| panic!("no profile link:\n{}", bake.partial));
     assert_eq!(
         profile,
@@ -266,29 +266,13 @@ fn hostile_captions_under_the_tiles_are_text() {
     );
 }
 
-/// The partial's tiles (`<li class="ib-post ...">` to `</li>`), in order.
-fn tiles(partial: &str) -> Vec<&str> {
-    partial
-        .split("<li class=\"ib-post")
-        .skip(1)
-        .map(|tile| tile.split("</li>").next().unwrap_or(tile))
-        .collect()
-}
-
-/// What lies between the first `start` in `html` and the next `end`.
-fn element_text<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = html.find(start)? + start.len();
-    let len = html[from..].find(end)?;
-    Some(&html[from..from + len])
-}
-
 /// The value, as written (entities not decoded), of the attribute `name` of the first tag in
 /// `html` that starts with `tag`.
 fn raw_attribute<'a>(html: &'a str, tag: &str, name: &str) -> &'a str {
     let from = html
         .find(tag)
         .unwrap_or_else(|| panic!("no {tag:?} in:\n{html}"));
-    element_text(&html[from..], &format!(" {name}=\""), "\"")
+    support::between(&html[from..], &format!(" {name}=\""), "\"")
         .unwrap_or_else(|| panic!("no {name}=\"...\" in the {tag:?} tag of:\n{html}"))
 }
 

@@ -49,14 +49,7 @@ fn bake_example(site: &Path, render: &str) -> support::Run {
     }
     text.push_str(render);
     fs::write(&config, text).unwrap();
-    let site_arg = site.to_str().expect("UTF-8 temporary path");
-    let feed = site.join("demo-feed");
-    let feed_arg = feed.to_str().expect("UTF-8 temporary path");
-    support::run(
-        site,
-        &["build", "--site", site_arg, "--replay", feed_arg],
-        &[],
-    )
+    example_site::bake_demo_feed(site)
 }
 
 fn partial(site: &Path) -> String {

@@ -44,22 +44,6 @@ fn header(partial: &str) -> Option<&str> {
     Some(&partial[from..from + len])
 }
 
-/// The text between `start` and the next `end` in `html`.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = html.find(start)? + start.len();
-    let len = html[from..].find(end)?;
-    Some(&html[from..from + len])
-}
-
-/// The partial's tiles, in order.
-fn tiles(partial: &str) -> Vec<&str> {
-    partial
-        .split("<li class=\"ib-post")
-        .skip(1)
-        .map(|tile| tile.split("</li>").next().unwrap_or(tile))
-        .collect()
-}
-
 /// The files of the images folder, by name.
 fn image_files(site: &Path) -> Vec<String> {
     support::relative_files(&site.join(support::HUGO_IMAGES))
@@ -172,7 +156,7 @@ fn the_profile_header_and_counts_reach_the_data_file_and_the_partial() {
         partial.find("<header").unwrap() < partial.find("<ul class=\"ib-grid\"").unwrap(),
         "{partial}"
     );
-    let img = between(head, "<img ", ">").unwrap_or_else(|| panic!("no picture:\n{head}"));
+    let img = support::between(head, "<img ", ">").unwrap_or_else(|| panic!("no picture:\n{head}"));
     assert!(img.contains("width=\"320\" height=\"320\""), "{img}");
     assert!(
         img.contains(&format!("alt=\"Profile picture of @{USERNAME}\"")),
@@ -202,10 +186,10 @@ fn the_profile_header_and_counts_reach_the_data_file_and_the_partial() {
     // The follow link is the header's; the one under the grid would say it twice.
     assert!(!partial.contains("class=\"ib-profile\""), "{partial}");
     // Counts under the tiles that have them; none under the tile whose owner hides them.
-    let tiles = tiles(&partial);
+    let tiles = support::tiles(&partial);
     let shown: Vec<Option<&str>> = tiles
         .iter()
-        .map(|t| between(t, "<p class=\"ib-counts\">", "</p>"))
+        .map(|t| support::between(t, "<p class=\"ib-counts\">", "</p>"))
         .collect();
     assert_eq!(
         shown,
@@ -334,9 +318,9 @@ fn a_hostile_name_bio_and_website_stay_text() {
         let head = header(&partial).unwrap_or_else(|| panic!("no header:\n{partial}"));
         // The name and the bio are the texts, escaped; the bio's line breaks are kept and its
         // links are not made live.
-        let name = between(head, "<p class=\"ib-name\">", "</p>").unwrap();
+        let name = support::between(head, "<p class=\"ib-name\">", "</p>").unwrap();
         assert_eq!(support::decode_entities(name), HOSTILE_NAME);
-        let bio = between(head, "<p class=\"ib-bio\">", "</p>").unwrap();
+        let bio = support::between(head, "<p class=\"ib-bio\">", "</p>").unwrap();
         assert_eq!(support::decode_entities(bio), HOSTILE_BIO);
         assert_eq!(bio.matches('\n').count(), 2, "{bio}");
         for c in ['<', '>', '"', '{', '}'] {

@@ -167,7 +167,7 @@ fn zola_renders_the_baked_partial_and_data_without_evaluating_captions() {
             "alt of post {} in the partial",
             post["id"]
         );
-        let caption = between(tile, "<p class=\"ib-caption\">", "</p>");
+        let caption = support::between(tile, "<p class=\"ib-caption\">", "</p>");
         match post["caption_text"].as_str().filter(|c| !c.is_empty()) {
             Some(text) => assert_eq!(
                 caption.map(support::decode_entities).as_deref(),
@@ -265,11 +265,4 @@ fn causes(error: &tera::Error) -> String {
         source = cause.source();
     }
     message
-}
-
-/// What lies between the first `start` in `html` and the next `end`.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = html.find(start)? + start.len();
-    let len = html[from..].find(end)?;
-    Some(&html[from..from + len])
 }

@@ -694,6 +694,22 @@ pub(crate) fn avif_size(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((field(8)?, field(12)?))
 }
 
+/// What lies between the first `start` in `html` and the next `end`.
+pub(crate) fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = html.find(start)? + start.len();
+    let len = html[from..].find(end)?;
+    Some(&html[from..from + len])
+}
+
+/// The partial's tiles (`<li class="ib-post ...">` to `</li>`), in order.
+pub(crate) fn tiles(partial: &str) -> Vec<&str> {
+    partial
+        .split("<li class=\"ib-post")
+        .skip(1)
+        .map(|tile| tile.split("</li>").next().unwrap_or(tile))
+        .collect()
+}
+
 /// `(attribute, value)` of every occurrence of the named attributes in the tags of `html` (one
 /// name after the other, each in document order), entities decoded. Only tags are read: text, a
 /// quoted value, a comment and the content of `<script>` and `<style>` are not, so escaped text
