@@ -19,7 +19,8 @@
 //! (1080x1080) and one landscape (1080x566) format, two carousels (3 and 2 items, children expanded),
 //! a reel (VIDEO with a `thumbnail_url` poster and no `media_url`, as Instagram answers for reels with
 //! licensed audio), captions with hashtags, mentions and emoji, one hostile caption (HTML and Hugo
-//! template syntax that must come out escaped) and one post without a caption.
+//! template syntax that must come out escaped) and one post without a caption. `me.json` carries
+//! the profile fields `[account] profile = true` reads, with a generated 320x320 profile picture.
 
 use std::fs;
 use std::io::BufWriter;
@@ -834,12 +835,21 @@ fn main() {
             "previous": "media.json"
         }
     });
+    // The profile picture, as `/me` gives it in `profile_picture_url` (a 320 px square).
+    let picture = "images/00-profile.jpg";
+    total_bytes += write_jpeg(&out.join(picture), &rings((320, 320), &SUNSET));
     let me = json!({
         "id": APP_SCOPED_ID,
         "user_id": USER_ID,
         "username": USERNAME,
         "account_type": "BUSINESS",
         "media_count": post_count,
+        "name": "instabake demo",
+        "biography": "Generated artwork for instabake's example site.\nEvery picture here was made by a script, none by a camera.",
+        "website": "https://example.com/",
+        "followers_count": 1280,
+        "follows_count": 42,
+        "profile_picture_url": picture,
     });
     write_json(&out.join("media.json"), &page1);
     write_json(&out.join("media-2.json"), &page2);
