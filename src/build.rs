@@ -15,7 +15,9 @@ use crate::emit::{self, Emitted};
 use crate::error::{Error, Result};
 use crate::failpoint;
 use crate::feed;
+use crate::feeds;
 use crate::media::{self, Fetcher};
+use crate::pages;
 use crate::render;
 use crate::report;
 use crate::source::{api, cached, replay, Feed, Origin, Wanted};
@@ -146,8 +148,14 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
         ..Outcome::default()
     };
     let mut prepared = Vec::new();
+    let mut others = Vec::new();
     for account in &config.accounts {
-        match prepare(config, account).await {
+        let ready = prepare(config, account).await.and_then(|mut ready| {
+            // Each account's pages and feeds are its own, in its own images folder.
+            others.extend(site_files(config, account, &mut ready.document)?);
+            Ok(ready)
+        });
+        match ready {
             Ok(ready) => prepared.push((account, ready)),
             Err(error) => outcome.failed.push(not_baked(account, error, true)),
         }
@@ -187,6 +195,7 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
         pages: Some(emit::Pages {
             data: &data,
             partial: &html,
+            others: &others,
         }),
     });
     let mut emitted = emit::publish(&shares, site_cache)?;
@@ -201,15 +210,35 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
 /// Bakes one account: its feed, with its token, through its cache, into its files. Settings shared
 /// by every account (images, video, render, token policy, the source's API) come from `config`.
 pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> {
-    let ready = prepare(config, account).await?;
+    let mut ready = prepare(config, account).await?;
+    let others = site_files(config, account, &mut ready.document)?;
     let html = render::render(&ready.document, &config.render)?;
     let data = to_json(&ready.document, &account.paths.data)?;
     // The feed is kept first: if the run is killed while writing the site, a fallback bake still
     // has the feed whose originals are in the cache.
     ready.keep_feed()?;
-    let emitted = emit::emit(&account.paths, &ready.cache, &ready.images, &data, &html)?;
+    let emitted = emit::emit(
+        &account.paths,
+        &ready.cache,
+        &ready.images,
+        &data,
+        &html,
+        &others,
+    )?;
     ready.prune_cache();
     Ok(ready.summary(account, emitted))
+}
+
+/// The files an account's bake writes beside its data file and partial: a page per post (which
+/// also sets where each post links to, so it comes before rendering) and the feeds.
+fn site_files(
+    config: &Config,
+    account: &Account,
+    document: &mut feed::Document,
+) -> Result<Vec<emit::TextFile>> {
+    let mut files = pages::files(config, account, document)?;
+    files.extend(feeds::files(config, account, document)?);
+    Ok(files)
 }
 
 /// A data file's text.

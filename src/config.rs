@@ -12,7 +12,9 @@ use serde::Deserialize;
 use crate::curate::{FilterSettings, PostOverride};
 use crate::emit::SitePaths;
 use crate::error::{Error, Result};
+use crate::feeds::FeedSettings;
 use crate::media::{MediaSettings, VideoSettings};
+use crate::pages::PageSettings;
 use crate::render::RenderSettings;
 use crate::source::api::is_api_version;
 use crate::source::{ProfileSettings, SourceSettings};
@@ -122,6 +124,10 @@ struct FileConfig {
     /// With `[[accounts]]`: bake every account into one data file and one partial.
     merge: bool,
     accounts: Vec<FileAccount>,
+    /// The published site's address, for absolute links in pages and feeds.
+    site_url: Option<String>,
+    pages: PageSettings,
+    feeds: FeedSettings,
 }
 
 /// One `[[accounts]]` table: an account baked beside the others, into files named after it. Its
@@ -336,6 +342,12 @@ pub(crate) struct Config {
     pub posts: std::collections::BTreeMap<String, PostOverride>,
     /// `[account]`: the profile and the counts, for every account.
     pub profile: ProfileSettings,
+    /// `site_url`, ending in `/`: where the site is published.
+    pub site_url: Option<String>,
+    /// `[pages]`.
+    pub pages: PageSettings,
+    /// `[feeds]`.
+    pub feeds: FeedSettings,
     /// Fail the bake when the token expires within this many days.
     pub fail_if_token_expires_within: Option<i64>,
     /// `--strict`: never fall back on the cache's last good feed.
@@ -505,6 +517,7 @@ impl Config {
                 source.timeout.as_secs()
             ));
         }
+        self.validate_site_url()?;
         self.token.validate()?;
         if self.token.auto_refresh {
             if let Some(account) = self.accounts.iter().find(|a| a.token_file.is_none()) {
@@ -517,6 +530,41 @@ impl Config {
                      be written back somewhere (in CI, use `instabake token refresh` and store \
                      the new token as a secret instead; see README)"
                 ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// `site_url` is an absolute http(s) URL, and pages and feeds, whose links must be absolute,
+    /// have one.
+    fn validate_site_url(&self) -> std::result::Result<(), String> {
+        match &self.site_url {
+            Some(url) => {
+                if crate::link::web_url(url).is_none() {
+                    return Err(format!(
+                        "site_url = {url:?} is not an http(s) URL such as \"https://example.com/\""
+                    ));
+                }
+            }
+            None => {
+                let needs = if self.pages.enabled {
+                    Some("[pages] enabled = true")
+                } else if self.feeds.atom {
+                    Some("[feeds] atom = true")
+                } else if self.feeds.json {
+                    Some("[feeds] json = true")
+                } else {
+                    None
+                };
+                if let Some(key) = needs {
+                    return Err(format!(
+                        "{key} needs site_url: set site_url = \"https://your.site/\" at the top \
+                         of the config, the address the site is published at (pages and feeds \
+                         link to it with absolute URLs)"
+                    ));
+                }
             }
         }
         Ok(())
@@ -660,6 +708,16 @@ fn merge(
         render,
         posts: file.posts,
         profile: file.account,
+        site_url: file.site_url.map(|url| {
+            let url = url.trim().to_owned();
+            if url.ends_with('/') {
+                url
+            } else {
+                url + "/"
+            }
+        }),
+        pages: file.pages,
+        feeds: file.feeds,
         fail_if_token_expires_within: overrides.fail_if_token_expires_within,
         strict: overrides.strict,
         offline: overrides.offline,

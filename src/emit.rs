@@ -60,6 +60,8 @@ pub(crate) struct Emitted {
     /// Whether the data file and the partial changed.
     pub data_written: bool,
     pub partial_written: bool,
+    /// Post pages and feeds that were new or changed.
+    pub others_written: usize,
     /// Files of earlier bakes that were removed.
     pub pruned: usize,
 }
@@ -84,6 +86,17 @@ pub(crate) struct Pages<'a> {
     /// (see [`same_but_fetch_time`]).
     pub data: &'a str,
     pub partial: &'a str,
+    /// Further files written with them (post pages, feeds): put in place under the same journal,
+    /// recorded in the manifest, and pruned once a later bake no longer writes them.
+    pub others: &'a [TextFile],
+}
+
+/// A text file a bake writes into the site besides the data file and the partial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TextFile {
+    /// Inside the site folder.
+    pub path: PathBuf,
+    pub content: String,
 }
 
 /// Writes one account's feed into the site. `images` are file names in the cache's variants
@@ -94,12 +107,17 @@ pub(crate) fn emit(
     images: &[String],
     data: &str,
     partial: &str,
+    others: &[TextFile],
 ) -> Result<Emitted> {
     let share = Share {
         site,
         cache,
         images,
-        pages: Some(Pages { data, partial }),
+        pages: Some(Pages {
+            data,
+            partial,
+            others,
+        }),
     };
     let mut emitted = publish(&[share], cache)?;
     Ok(emitted.pop().unwrap_or_default())
@@ -120,9 +138,10 @@ pub(crate) fn publish(shares: &[Share<'_>], journal_cache: &Cache) -> Result<Vec
             .iter()
             .map(|name| relative(&site.root, &site.images.join(name)))
             .collect();
-        if share.pages.is_some() {
+        if let Some(pages) = share.pages {
             files.insert(relative(&site.root, &site.data));
             files.insert(relative(&site.root, &site.partial));
+            files.extend(pages.others.iter().map(|f| relative(&site.root, &f.path)));
         }
         share.cache.store(
             MANIFEST,
@@ -179,6 +198,14 @@ pub(crate) fn publish(shares: &[Share<'_>], journal_cache: &Cache) -> Result<Vec
                 |a, b| a == b,
                 &mut journal,
             )?;
+            for file in pages.others {
+                emitted.others_written += usize::from(stage_if_changed(
+                    &file.path,
+                    &file.content,
+                    |a, b| a == b,
+                    &mut journal,
+                )?);
+            }
         }
     }
     failpoint::kill("staged");

@@ -67,8 +67,11 @@ pub(crate) struct PostDoc {
     pub kind: PostKind,
     pub product: Option<String>,
     pub permalink: Option<String>,
-    /// Where the tile links to: the `[posts.SHORTCODE] link`, else the permalink.
+    /// Where the tile links to: the `[posts.SHORTCODE] link`, else the post's page on the site
+    /// (`[pages] enabled`), else the permalink.
     pub link: Option<String>,
+    /// The URL of the post's own page on the site, with `[pages] enabled = true`; else `null`.
+    pub page: Option<String>,
     /// The fields a `[posts.SHORTCODE]` table replaced: `alt`, `caption`, `link`.
     pub overridden: Vec<String>,
     pub timestamp: Option<String>,
@@ -340,6 +343,7 @@ fn post_doc(post: &Post, caption_text: String, alt: String, media: Vec<MediaDoc>
         kind: post.kind,
         product: post.product.clone(),
         link: post.link.as_deref().and_then(web_url).or(permalink.clone()),
+        page: None,
         overridden: post.overridden.clone(),
         permalink,
         date: post
@@ -525,6 +529,7 @@ mod tests {
                     product: None,
                     permalink: None,
                     link: None,
+                    page: None,
                     overridden: vec![],
                     timestamp: time.map(str::to_owned),
                     date: None,
