@@ -799,6 +799,36 @@ mod tests {
     }
 
     #[test]
+    fn pages_and_feeds_need_a_site_url() {
+        let config = |text: &str| {
+            merge(
+                parse(text).unwrap(),
+                &Overrides::default(),
+                PathBuf::from("site"),
+                None,
+                None,
+            )
+        };
+        for (text, key) in [
+            ("[pages]\nenabled = true\n", "[pages] enabled = true"),
+            ("[feeds]\natom = true\n", "[feeds] atom = true"),
+            ("[feeds]\njson = true\n", "[feeds] json = true"),
+        ] {
+            let err = config(text).validate().unwrap_err();
+            assert!(err.contains(key) && err.contains("site_url"), "{err}");
+            let with_url = format!("site_url = \"https://example.com/blog\"\n{text}");
+            let ok = config(&with_url);
+            assert_eq!(ok.validate(), Ok(()));
+            assert_eq!(ok.site_url.as_deref(), Some("https://example.com/blog/"));
+        }
+        assert_eq!(config("").validate(), Ok(()));
+        let err = config("site_url = \"example.com\"\n")
+            .validate()
+            .unwrap_err();
+        assert!(err.contains("site_url"), "{err}");
+    }
+
+    #[test]
     fn unknown_keys_are_named() {
         let err = parse("preset = \"hugo\"\nlimt = 3\n")
             .unwrap_err()
