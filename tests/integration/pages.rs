@@ -729,3 +729,117 @@ fn staged_pages_of_a_killed_run_are_removed() {
         "without pages the tile links to Instagram"
     );
 }
+
+/// The studio's token on the fake (the shop's is the tests' usual one).
+const STUDIO_TOKEN: &str = "IGQWRstudioTOKEN_pages_do_not_leak_555";
+
+/// Two accounts, a post each.
+fn two_accounts() -> Scenario {
+    Scenario::new()
+        .username("shop_demo")
+        .posts(vec![Post::image("601")
+            .username("shop_demo")
+            .caption("Shop #one")])
+        .other_account(
+            STUDIO_TOKEN,
+            support::Account {
+                user_id: "17841400000000002".into(),
+                username: "studio_demo".into(),
+                account_type: None,
+                media_count: None,
+            },
+            vec![Post::image("701")
+                .username("studio_demo")
+                .caption("Studio @shop_demo")],
+            "IGQWRstudioNEW_pages_do_not_leak_666",
+        )
+}
+
+/// With `[[accounts]]`, each account's pages are apart (`instagram/NAME/p/SHORTCODE/`), merged
+/// or not; Eleventy builds every one of them (each account's template paginates over its own
+/// posts, also in the merged data file, which holds both accounts' posts).
+#[test]
+fn each_account_has_pages_of_its_own_merged_or_not() {
+    let fake = FakeApi::start(two_accounts());
+    let eleventy = generators::eleventy_command().is_some();
+    for merge in [false, true] {
+        let work = support::site();
+        let site = work.path();
+        if eleventy {
+            copy_test_site("eleventy", site);
+            fs::write(site.join("index.njk"), "<h1>accounts</h1>\n").unwrap();
+            fs::create_dir_all(site.join("_includes")).unwrap();
+            fs::write(
+                site.join("_includes/post.njk"),
+                "<!doctype html><html><head><title>{{ title }}</title>\
+                 {% include \"instagram-meta.html\" %}</head><body>{{ content | safe }}</body></html>\n",
+            )
+            .unwrap();
+        }
+        fs::write(
+            site.join("instabake.toml"),
+            format!(
+                "preset = \"eleventy\"\nsite_url = \"{SITE_URL}\"\nmerge = {merge}\n\n\
+                 [pages]\nenabled = true\nlayout = \"post.njk\"\n\n\
+                 [[accounts]]\nname = \"shop\"\ntoken_env = \"IG_TOKEN_SHOP\"\n\n\
+                 [[accounts]]\nname = \"studio\"\ntoken_env = \"IG_TOKEN_STUDIO\"\n"
+            ),
+        )
+        .unwrap();
+        let base = fake.base_url();
+        let run = support::run(
+            site,
+            &["build", "--site", site.to_str().unwrap()],
+            &[
+                ("IG_TOKEN_SHOP", support::TOKEN),
+                ("IG_TOKEN_STUDIO", STUDIO_TOKEN),
+                ("INSTABAKE_API_BASE", base.as_str()),
+            ],
+        );
+        run.assert_success();
+        let data_files: &[&str] = if merge {
+            &["_data/instagram.json"]
+        } else {
+            &["_data/instagram-shop.json", "_data/instagram-studio.json"]
+        };
+        let mut pages = Vec::new();
+        for file in data_files {
+            let data: Value =
+                serde_json::from_str(&fs::read_to_string(site.join(file)).unwrap()).unwrap();
+            for post in data["posts"].as_array().unwrap() {
+                let account = if post["id"] == "601" {
+                    "shop"
+                } else {
+                    "studio"
+                };
+                let shortcode = Post::image(post["id"].as_str().unwrap()).shortcode();
+                assert_eq!(
+                    post["page"],
+                    format!("/instagram/{account}/p/{shortcode}/"),
+                    "merge = {merge}: {run}"
+                );
+                pages.push(post["page"].as_str().unwrap().to_owned());
+            }
+        }
+        assert_eq!(pages.len(), 2, "merge = {merge}");
+        for name in ["shop", "studio"] {
+            assert!(
+                site.join(format!("instagram-{name}-pages.njk")).is_file(),
+                "merge = {merge}: no template for {name}"
+            );
+        }
+        if let Some(command) = generators::eleventy_command() {
+            generators::run_generator(command, site, "eleventy");
+            for page in &pages {
+                let file = site.join("_site").join(&page[1..]).join("index.html");
+                let html = fs::read_to_string(&file)
+                    .unwrap_or_else(|e| panic!("merge = {merge}: {}: {e}", file.display()));
+                let url = format!("{SITE_URL}{}", &page[1..]);
+                assert!(
+                    html.contains(&format!("<meta property=\"og:url\" content=\"{url}\">")),
+                    "merge = {merge}: {page}:\n{html}"
+                );
+            }
+        }
+    }
+}
