@@ -25,7 +25,7 @@ mod hugo;
 mod jekyll;
 mod zola;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::caption::{self, Piece};
 use crate::config::{Account, Config, Preset};
@@ -33,19 +33,6 @@ use crate::emit::TextFile;
 use crate::error::{Error, Result};
 use crate::feed::{AccountDoc, Document, MediaDoc, PostDoc};
 use crate::media::Format;
-
-/// The `[pages]` section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub(crate) struct PageSettings {
-    /// Write one page per post; needs `site_url`.
-    pub enabled: bool,
-    /// The layout the generator renders each page with: Hugo's and Jekyll's `layout`, Eleventy's
-    /// `layout`, Zola's `template`. Unset, each generator picks its own default (Hugo's lookup,
-    /// Jekyll's front matter defaults, Zola's `page.html`); Eleventy then needs one from its data
-    /// cascade (README).
-    pub layout: Option<String>,
-}
 
 /// The `sizes` of a page's images: as wide as the page's column, up to the largest baked width.
 const PAGE_SIZES: &str = "(min-width: 1080px) 1080px, 100vw";
