@@ -163,6 +163,9 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
     if prepared.is_empty() {
         return Ok(outcome);
     }
+    // Files every account writes alike (the pages' head partial) are written once.
+    let mut seen = HashSet::new();
+    others.retain(|file| seen.insert(file.path.clone()));
     let document = feed::merge(
         prepared
             .iter()

@@ -93,6 +93,97 @@ fn tokens_after(text: &str, marker: char, allowed: impl Fn(char) -> bool) -> Vec
     found
 }
 
+/// A piece of a caption as a page shows it: text, a hashtag or mention to link, or a line break.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub(crate) enum Piece {
+    Text {
+        text: String,
+    },
+    /// `#tag`, to link to Instagram's page of the tag.
+    Tag {
+        text: String,
+        tag: String,
+    },
+    /// `@user`, to link to the user's profile.
+    Mention {
+        text: String,
+        user: String,
+    },
+    Break,
+}
+
+/// The caption in pieces, by the same rules as [`hashtags`] and [`mentions`]: a `#` or `@` after a
+/// letter, digit or `_` (an e-mail address) starts nothing, and a mention's trailing dots are
+/// text. Line breaks are pieces of their own, so a page can show them without raw newlines.
+pub(crate) fn pieces(caption: &str) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut text = String::new();
+    let flush = |text: &mut String, out: &mut Vec<Piece>| {
+        if !text.is_empty() {
+            out.push(Piece::Text {
+                text: std::mem::take(text),
+            });
+        }
+    };
+    let chars: Vec<char> = caption.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let after_word = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+        if c == '\n' {
+            flush(&mut text, &mut out);
+            out.push(Piece::Break);
+            i += 1;
+            continue;
+        }
+        if c == '\r' {
+            i += 1;
+            continue;
+        }
+        if (c == '#' || c == '@') && !after_word {
+            let allowed = |ch: char| {
+                if c == '#' {
+                    ch.is_alphanumeric() || ch == '_'
+                } else {
+                    ch.is_ascii_alphanumeric() || ch == '_' || ch == '.'
+                }
+            };
+            let mut end = i + 1;
+            while end < chars.len() && allowed(chars[end]) {
+                end += 1;
+            }
+            let mut token: String = chars[i + 1..end].iter().collect();
+            if c == '@' {
+                let trimmed = token.trim_end_matches('.').len();
+                end -= token.len() - trimmed;
+                token.truncate(trimmed);
+            }
+            if !token.is_empty() {
+                flush(&mut text, &mut out);
+                let shown: String = chars[i..end].iter().collect();
+                out.push(if c == '#' {
+                    Piece::Tag {
+                        text: shown,
+                        tag: token,
+                    }
+                } else {
+                    Piece::Mention {
+                        text: shown,
+                        user: token,
+                    }
+                });
+                i = end;
+                continue;
+            }
+        }
+        text.push(c);
+        i += 1;
+    }
+    flush(&mut text, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +214,29 @@ mod tests {
     #[test]
     fn works_across_scripts() {
         assert_eq!(hashtags("Привет #москва #日本"), ["москва", "日本"]);
+    }
+
+    #[test]
+    fn pieces_link_tags_and_mentions_only() {
+        let pieces = pieces("Hi @jane.doe. #Coffee\nmail a@b.c #");
+        assert_eq!(
+            pieces,
+            [
+                Piece::Text { text: "Hi ".into() },
+                Piece::Mention {
+                    text: "@jane.doe".into(),
+                    user: "jane.doe".into()
+                },
+                Piece::Text { text: ". ".into() },
+                Piece::Tag {
+                    text: "#Coffee".into(),
+                    tag: "Coffee".into()
+                },
+                Piece::Break,
+                Piece::Text {
+                    text: "mail a@b.c #".into()
+                },
+            ]
+        );
     }
 }

@@ -14,7 +14,6 @@ use crate::emit::SitePaths;
 use crate::error::{Error, Result};
 use crate::feeds::FeedSettings;
 use crate::media::{MediaSettings, VideoSettings};
-use crate::pages::PageSettings;
 use crate::render::RenderSettings;
 use crate::source::api::is_api_version;
 use crate::source::{ProfileSettings, SourceSettings};
@@ -569,6 +568,20 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The `[pages]` section (read by the pages stage; here so that the configuration does not
+/// import the stage that reads it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct PageSettings {
+    /// Write one page per post; needs `site_url`.
+    pub enabled: bool,
+    /// The layout the generator renders each page with: Hugo's and Jekyll's `layout`, Eleventy's
+    /// `layout`, Zola's `template`. Unset, each generator picks its own default (Hugo's lookup,
+    /// Jekyll's front matter defaults, Zola's `page.html`); Eleventy then needs one from its data
+    /// cascade (README).
+    pub layout: Option<String>,
 }
 
 /// The API base to call: `base` as it is when one of its path segments is a version (`/v25.0`),

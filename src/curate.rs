@@ -284,7 +284,7 @@ impl std::fmt::Display for PostRef {
 }
 
 /// The shortcode of a permalink: the segment after `/p/`, `/reel/`, `/reels/` or `/tv/`.
-fn shortcode(permalink: &str) -> Option<String> {
+pub(crate) fn shortcode(permalink: &str) -> Option<String> {
     let url = url::Url::parse(&permalink.replace("\\/", "/")).ok()?;
     let segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
     segments

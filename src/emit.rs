@@ -221,6 +221,7 @@ pub(crate) fn publish(shares: &[Share<'_>], journal_cache: &Cache) -> Result<Vec
             match std::fs::remove_file(&path) {
                 Ok(()) => {
                     emitted.pruned += 1;
+                    remove_empty_parents(&path, &share.site.root);
                     failpoint::kill("pruning");
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -310,8 +311,16 @@ fn commit(cache: &Cache, journal: &Journal) -> Result<()> {
 /// Cleans up after a killed run, before anything else touches the site: finishes a commit left
 /// half done (renames the staged files that are still there; a journal is written only once every
 /// staged file is complete, so rolling forward is always right), and removes staged files that no
-/// journal lists and the temporary files of interrupted writes (`.instabake-*.tmp`).
+/// journal lists and the temporary files of interrupted writes (`.instabake-*.tmp`), beside the
+/// data file and partial and beside every further file (post pages, feeds) the manifest lists.
 pub(crate) fn recover(site: &SitePaths, cache: &Cache) -> Result<()> {
+    let manifest: Manifest = cache.load(MANIFEST).unwrap_or_default();
+    let others: Vec<PathBuf> = manifest
+        .files
+        .iter()
+        .filter_map(|f| paths::inside(&site.root, f))
+        .filter(|p| p != &site.data && p != &site.partial)
+        .collect();
     let path = journal_path(cache);
     match std::fs::read(&path) {
         Ok(bytes) => {
@@ -331,25 +340,45 @@ pub(crate) fn recover(site: &SitePaths, cache: &Cache) -> Result<()> {
             std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
         }
         Err(_) => {
-            for target in [&site.data, &site.partial] {
+            for target in others.iter().chain([&site.data, &site.partial]) {
                 if let (Some(dir), Some(name)) = (target.parent(), target.file_name()) {
                     let _ = std::fs::remove_file(dir.join(staged_name(&name.to_string_lossy())));
                 }
             }
         }
     }
-    let dirs = [
+    let mut dirs: BTreeSet<&Path> = [
         Some(site.images.as_path()),
         site.data.parent(),
         site.partial.parent(),
         Some(cache.dir()),
-        Some(&cache.variants_dir()),
-        Some(&cache.dir().join("originals")),
-    ];
-    for dir in dirs.into_iter().flatten() {
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let variants = cache.variants_dir();
+    let originals = cache.dir().join("originals");
+    dirs.insert(&variants);
+    dirs.insert(&originals);
+    // The folders of the further files (post pages, feeds) a killed run may have been staging:
+    // the manifest lists them before anything is staged.
+    dirs.extend(others.iter().filter_map(|p| p.parent()));
+    for dir in dirs {
         remove_interrupted_writes(dir);
     }
     Ok(())
+}
+
+/// Removes the folders that a pruned file leaves empty (a deleted post's page folder,
+/// `instagram/p/SLUG/`), up to the site folder; a folder with anything else in it stays.
+fn remove_empty_parents(file: &Path, root: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
 }
 
 /// Removes the temporary files [`atomic::write`] leaves when a run is killed mid-write.

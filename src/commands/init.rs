@@ -54,6 +54,7 @@ timeout = "20s"
 api_version = "{api_version}"            # the Graph API version asked for
 # max_age = "6h"                 # bake from the cache without calling the API within this age
 # merge = false                  # with [[accounts]] (at the end): one merged feed of them all
+# site_url = "https://example.com/"   # where the site is published; [pages] needs it
 
 [paths]
 images = "{images}"
@@ -89,6 +90,12 @@ eager = 3
 # header = false                 # show the account (picture, name, bio, follow link) above the grid
 # layout = "grid"                # or "strip": one row that scrolls sideways
 # lightbox = false               # true: a tile opens the post large (HTML popover, no JavaScript)
+
+# A page per post at instagram/p/SHORTCODE/, which the tiles link to (README, "A page per post").
+# Needs site_url above.
+# [pages]
+# enabled = false
+# layout = "post"                # the layout (Zola: template) each page is rendered with
 
 # Which posts show (README, "Choosing what shows"). Filters apply before limit.
 # [filter]
@@ -242,6 +249,23 @@ mod tests {
         assert_ne!(on, text);
         let config = load(&on);
         assert!(config.profile.profile && config.profile.counts && config.render.header);
+    }
+
+    #[test]
+    fn the_pages_keys_are_written_commented_out_and_work_uncommented() {
+        for preset in [Preset::Hugo, Preset::Html] {
+            let text = config_text(preset);
+            assert!(!load(&text).pages.enabled);
+            let on = text
+                .replace("# site_url = ", "site_url = ")
+                .replace("# [pages]", "[pages]")
+                .replace("# enabled = false", "enabled = true")
+                .replace("# layout = \"post\"", "layout = \"post\"");
+            let config = load(&on);
+            assert!(config.pages.enabled, "{on}");
+            assert_eq!(config.pages.layout.as_deref(), Some("post"));
+            assert_eq!(config.site_url.as_deref(), Some("https://example.com/"));
+        }
     }
 
     #[test]

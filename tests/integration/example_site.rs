@@ -18,6 +18,9 @@ pub(crate) const GENERATED: &[&str] = &[
     "static/instagram",
     "layouts/partials/instagram.html",
     "data/instagram.json",
+    "content/instagram",
+    "layouts/partials/instagram-meta.html",
+    "layouts/shortcodes",
     ".instabake",
     "public",
     "resources",
@@ -256,6 +259,29 @@ fn example_site_bakes_the_demo_feed_and_builds_with_hugo() {
         if let Some(permalink) = post["permalink"].as_str() {
             assert!(index.contains(permalink), "{permalink} is not in the page");
         }
+    }
+
+    // A page per post ([pages] in the example's config): the grid links to it, and Hugo built
+    // it with its head tags, whose og:image is a file of the built site.
+    for post in &baked {
+        let page = post["page"]
+            .as_str()
+            .expect("the example site has pages on");
+        assert_eq!(post["link"], page, "post {} links to its page", post["id"]);
+        assert!(
+            index.contains(&format!("href=\"{page}\"")),
+            "the grid does not link to {page}"
+        );
+        let file = public.join(page.trim_start_matches('/')).join("index.html");
+        let html = fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("the page {}: {e}\n{hugo_log}", file.display()));
+        let image = support::between(&html, "<meta property=\"og:image\" content=\"", "\"")
+            .unwrap_or_else(|| panic!("{page}: no og:image"));
+        let image = image
+            .strip_prefix("https://demo.instabake.example/")
+            .unwrap_or_else(|| panic!("{page}: og:image {image} is not under site_url"));
+        assert!(public.join(image).is_file(), "{page}: og:image {image}");
+        assert!(html.contains("application/ld+json"), "{page}: no JSON-LD");
     }
 
     // The hostile caption is shown as text: escaped, and its Hugo syntax not executed.

@@ -79,7 +79,7 @@ fn missing_tool(why: &str) -> Option<Command> {
 }
 
 /// `jekyll build` for `site`, if `jekyll` is on PATH and runs.
-fn jekyll_command(site: &Path) -> Option<Command> {
+pub(crate) fn jekyll_command(site: &Path) -> Option<Command> {
     let version = match Command::new("jekyll").arg("--version").output() {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
         Ok(out) => panic!(
@@ -109,7 +109,7 @@ fn jekyll_command(site: &Path) -> Option<Command> {
 
 /// The pinned Eleventy, run by `node` in `site`, if it is installed in [`eleventy_install`] at the
 /// version `tests/sites/eleventy/package.json` pins.
-fn eleventy_command() -> Option<Command> {
+pub(crate) fn eleventy_command() -> Option<Command> {
     let manifest = sources(&ELEVENTY).join("package.json");
     let package: Value = serde_json::from_str(
         &fs::read_to_string(&manifest)
@@ -158,7 +158,7 @@ fn eleventy_command() -> Option<Command> {
 
 /// Runs a generator's build in `site` (HOME there too, so nothing of the user's is read or
 /// written), killed and failed after [`GENERATOR_TIMEOUT`]. Returns its output, for messages.
-fn run_generator(mut command: Command, site: &Path, name: &str) -> String {
+pub(crate) fn run_generator(mut command: Command, site: &Path, name: &str) -> String {
     command
         .current_dir(site)
         .env("HOME", site)

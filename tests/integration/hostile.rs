@@ -19,7 +19,7 @@ use crate::support::{self, FakeApi, Post, Run, Scenario};
 pub(crate) const TEMPLATE_SYNTAX: &[&str] = &["{{", "}}", "{%", "%}", "{#", "#}", "{{-", "-%}"];
 
 /// A caption with markup, a script, template syntax of every generator and a trailing hashtag.
-const CAPTION: &str = "Hi\"><img src=x onerror=alert(1)> <script>alert(2)</script> \
+pub(crate) const CAPTION: &str = "Hi\"><img src=x onerror=alert(1)> <script>alert(2)</script> \
                        {{ .Site.Params.secret }} {% include '/etc/passwd' %} {# note #} \
                        {{- 7*7 -}} {%- raw -%} ${7*7} #tag";
 /// An `alt_text` that tries to close the attribute and open others.

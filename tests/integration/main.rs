@@ -20,6 +20,7 @@ mod lightbox;
 mod npm;
 mod old_cache;
 mod packaging;
+mod pages;
 mod panics;
 mod presets;
 mod profile;
