@@ -622,7 +622,7 @@ fn assert_valid_json_feed(path: &Path) {
 
 /// What feedparser reads from the Atom feed at `path`, as JSON (see [`READ_FEED`]); `None`, after
 /// a `SKIPPED:` line, when no Python with feedparser is found.
-pub(crate) fn feedparser(path: &Path) -> Option<Value> {
+fn feedparser(path: &Path) -> Option<Value> {
     let Some(python) = feedparser_python() else {
         support::skip(&format!(
             "no Python with feedparser (pip install {FEEDPARSER}, see .ci/run), so {} was not \
@@ -643,6 +643,11 @@ pub(crate) fn feedparser(path: &Path) -> Option<Value> {
         String::from_utf8_lossy(&out.stderr)
     );
     Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// Whether a Python with feedparser is there, for the list of outside tools.
+pub(crate) fn feedparser_available() -> bool {
+    feedparser_python().is_some()
 }
 
 /// The Python that has feedparser: `INSTABAKE_FEEDPARSER_PYTHON`, else the virtual environment
