@@ -391,10 +391,22 @@ fn feeds_off_write_no_feed_and_turning_them_off_prunes_them() {
     let xml = fs::read_to_string(site.path().join(ATOM)).unwrap();
     assert!(!xml.contains("feed.json"), "{xml}");
 
+    // Only the JSON feed: the Atom feed goes.
+    fs::write(
+        site.path().join("instabake.toml"),
+        FEEDS_ON.replace("atom = true", "atom = false"),
+    )
+    .unwrap();
+    fake.run_build(site.path(), &[]).assert_success();
+    assert!(!site.path().join(ATOM).exists() && site.path().join(JSON).is_file());
+
     fs::write(site.path().join("instabake.toml"), "").unwrap();
     let run = fake.run_build(site.path(), &[]);
     run.assert_success();
-    assert!(!site.path().join(ATOM).exists(), "{run}");
+    assert!(
+        !site.path().join(ATOM).exists() && !site.path().join(JSON).exists(),
+        "{run}"
+    );
     support::assert_html_refs_exist(site.path());
 }
 
