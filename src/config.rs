@@ -12,7 +12,6 @@ use serde::Deserialize;
 use crate::curate::{FilterSettings, PostOverride};
 use crate::emit::SitePaths;
 use crate::error::{Error, Result};
-use crate::feeds::FeedSettings;
 use crate::media::{MediaSettings, VideoSettings};
 use crate::render::RenderSettings;
 use crate::source::api::is_api_version;
@@ -582,6 +581,23 @@ pub(crate) struct PageSettings {
     /// Jekyll's front matter defaults, Zola's `page.html`); Eleventy then needs one from its data
     /// cascade (README).
     pub layout: Option<String>,
+}
+
+/// The `[feeds]` section (read by the feeds stage; here so that the configuration does not
+/// import the stage that reads it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct FeedSettings {
+    /// `feed.xml`, Atom 1.0.
+    pub atom: bool,
+    /// `feed.json`, JSON Feed 1.1.
+    pub json: bool,
+}
+
+impl FeedSettings {
+    pub(crate) fn any(&self) -> bool {
+        self.atom || self.json
+    }
 }
 
 /// The API base to call: `base` as it is when one of its path segments is a version (`/v25.0`),

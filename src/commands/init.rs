@@ -97,6 +97,12 @@ eager = 3
 # enabled = false
 # layout = "post"                # the layout (Zola: template) each page is rendered with
 
+# Feeds of the baked posts in the images folder (README, "Feeds"); they need site_url, the
+# address the site is published at, at the top of this file.
+# [feeds]
+# atom = false                   # feed.xml, Atom 1.0
+# json = false                   # feed.json, JSON Feed 1.1
+
 # Which posts show (README, "Choosing what shows"). Filters apply before limit.
 # [filter]
 # kinds = ["image", "carousel", "video"]
@@ -265,6 +271,22 @@ mod tests {
             assert!(config.pages.enabled, "{on}");
             assert_eq!(config.pages.layout.as_deref(), Some("post"));
             assert_eq!(config.site_url.as_deref(), Some("https://example.com/"));
+        }
+    }
+
+    #[test]
+    fn the_feed_keys_are_written_commented_out_and_work_uncommented() {
+        for preset in [Preset::Hugo, Preset::Jekyll, Preset::Html] {
+            let text = config_text(preset);
+            assert!(!load(&text).feeds.any());
+            let on = text
+                .replace("# [feeds]", "[feeds]")
+                .replace("# atom = false", "atom = true")
+                .replace("# json = false", "json = true");
+            assert_ne!(on, text);
+            let on = format!("site_url = \"https://example.com/\"\n{on}");
+            let config = load(&on);
+            assert!(config.feeds.atom && config.feeds.json);
         }
     }
 

@@ -66,10 +66,6 @@ impl Format {
     }
 
     /// MIME type, for `<source type=...>` and the feeds' enclosures.
-    #[expect(
-        dead_code,
-        reason = "the Atom and JSON feeds (next capability) name each enclosure's type"
-    )]
     pub(crate) fn mime(self) -> &'static str {
         match self {
             Format::Avif => "image/avif",

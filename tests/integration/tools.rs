@@ -73,8 +73,14 @@ fn tools() -> Vec<Tool> {
         Tool {
             name: "check-jsonschema",
             present: || support::runs("check-jsonschema", "--version"),
-            needed_by: "action, workflows (schemas)",
+            needed_by: "action, workflows, feeds (schemas)",
             install: "pip install check-jsonschema==0.39.0 (see .ci/run)",
+        },
+        Tool {
+            name: "feedparser",
+            present: crate::feeds::feedparser_available,
+            needed_by: "feeds (the Atom feed read back)",
+            install: "pip install feedparser==6.0.14 into target/ci-tools/feedparser (see .ci/run)",
         },
         Tool {
             name: "maturin",
