@@ -23,6 +23,7 @@ mod packaging;
 mod panics;
 mod presets;
 mod profile;
+mod record;
 mod release;
 mod resilience;
 mod secrets;
