@@ -716,6 +716,24 @@ mod tests {
     }
 
     #[test]
+    fn the_media_hosts_are_known_with_their_ports() {
+        let mut plan = Plan::default();
+        plan.want("1", Role::Image, CDN);
+        plan.want("1", Role::Image, "http://127.0.0.1:4567/other.jpg");
+        plan.want("2", Role::Video, "http://127.0.0.1:4567/media/2.mp4?oh=1");
+        plan.want("3", Role::Image, "not a url");
+        assert_eq!(
+            plan.wants[&("1".to_owned(), Role::Image)],
+            CDN,
+            "the first URL wins"
+        );
+        assert_eq!(
+            plan.hosts(),
+            ["127.0.0.1:4567", "scontent-lax3-1.cdninstagram.com"]
+        );
+    }
+
+    #[test]
     fn the_check_finds_every_kind_of_leak() {
         let token = "IGQWRunit-test-token";
         let clean = |files: &[(&str, &[u8])]| {
