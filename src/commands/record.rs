@@ -26,9 +26,10 @@ pub(crate) async fn record(
         String::new()
     };
     report::out(format!(
-        "recorded {} posts ({} pages) and {} media files ({}) into {}{failed}",
+        "recorded {} posts ({} {}) and {} media files ({}) into {}{failed}",
         recorded.posts,
         recorded.pages,
+        if recorded.pages == 1 { "page" } else { "pages" },
         recorded.media_files,
         size(recorded.bytes),
         dir.display()

@@ -180,25 +180,45 @@ fn a_recording_replays_to_the_same_bake_and_holds_no_secret() {
     run.assert_success();
     let replayed = site_with(CONFIG);
     fake.clear_requests();
-    let run = support::run(
-        replayed.path(),
+    replay(replayed.path(), &dir).assert_success();
+    assert!(fake.requests().is_empty(), "the replay called the fake");
+
+    assert!(
+        support::files_under(&live.path().join(support::HUGO_IMAGES))
+            .iter()
+            .any(|f| f.extension().is_some_and(|e| e == "mp4"))
+    );
+    let live_data = assert_same_bake(live.path(), replayed.path());
+    assert_eq!(
+        support::post_ids(&live_data),
+        ["107", "101", "102", "103"],
+        "the pin first, then the limit"
+    );
+    assert!(live_data["account"]["picture"].is_object());
+}
+
+/// `instabake build --replay DIR` in `site`, with no token and no API.
+fn replay(site: &Path, dir: &Path) -> Run {
+    support::run(
+        site,
         &[
             "build",
             "--site",
-            replayed.path().to_str().unwrap(),
+            site.to_str().unwrap(),
             "--replay",
             dir.to_str().unwrap(),
         ],
         &[],
-    );
-    run.assert_success();
-    assert!(fake.requests().is_empty(), "the replay called the fake");
+    )
+}
 
+/// Fails unless the two sites hold the same bake: the same image files with the same bytes, the
+/// same partial, and data files equal but for `source` (`live`, `replay`) and `fetched_at`.
+/// Returns the live data file.
+fn assert_same_bake(live: &Path, replayed: &Path) -> Value {
     let images = |site: &Path| support::snapshot(&site.join(support::HUGO_IMAGES));
-    let (live_images, replayed_images) = (images(live.path()), images(replayed.path()));
-    assert!(live_images
-        .keys()
-        .any(|f| f.to_string_lossy().ends_with(".mp4")));
+    let (live_images, replayed_images) = (images(live), images(replayed));
+    assert!(!live_images.is_empty());
     assert_eq!(
         live_images.keys().collect::<Vec<_>>(),
         replayed_images.keys().collect::<Vec<_>>(),
@@ -206,23 +226,59 @@ fn a_recording_replays_to_the_same_bake_and_holds_no_secret() {
     );
     assert!(live_images == replayed_images, "the same image bytes");
     let partial = |site: &Path| fs::read(site.join(support::HUGO_PARTIAL)).unwrap();
-    assert!(
-        partial(live.path()) == partial(replayed.path()),
-        "the same partial"
-    );
-    let live_data = support::read_data(live.path());
+    assert!(partial(live) == partial(replayed), "the same partial");
+    let live_data = support::read_data(live);
     assert_eq!(live_data["source"], "live");
-    assert_eq!(support::read_data(replayed.path())["source"], "replay");
-    assert_eq!(
-        support::post_ids(&live_data),
-        ["107", "101", "102", "103"],
-        "the pin first, then the limit"
+    assert_eq!(support::read_data(replayed)["source"], "replay");
+    assert_eq!(data_but_source(live), data_but_source(replayed));
+    live_data
+}
+
+#[test]
+fn a_filtered_recording_keeps_no_media_of_the_posts_that_do_not_show() {
+    // Videos are filtered out: pages are read until two images pass.
+    let config = "preset = \"hugo\"\nlimit = 2\n\n[filter]\nkinds = [\"image\"]\n";
+    let fake = FakeApi::start(
+        Scenario::new()
+            .generated_size(400, 500)
+            .page_size(2)
+            .posts(vec![
+                Post::video("301").caption("Left out"),
+                Post::image("302"),
+                Post::video("303"),
+                Post::image("304"),
+                Post::image("305"),
+            ]),
     );
-    assert!(live_data["account"]["picture"].is_object());
+    let live = site_with(config);
+    let (_root, dir) = recording_dir();
+
+    let run = record(&fake, live.path(), &dir, &[]);
+
+    run.assert_success();
+    fake.assert_no_secret_or_cdn(&dir, &run);
     assert_eq!(
-        data_but_source(live.path()),
-        data_but_source(replayed.path())
+        support::relative_files(&dir.join("media")),
+        ["302.jpg", "304.jpg"],
+        "only the media of posts that show are downloaded"
     );
+    // The videos read are kept for their text, with no media URL.
+    let left_out = &json(&dir.join("media.json"))["data"][0];
+    assert_eq!(left_out["id"], "301");
+    assert_eq!(left_out["caption"], "Left out");
+    assert_eq!(left_out["media_type"], "VIDEO");
+    assert!(left_out["permalink"].is_string());
+    assert!(
+        left_out.get("media_url").is_none() && left_out.get("thumbnail_url").is_none(),
+        "{left_out:#}"
+    );
+    assert!(dir.join("media-2.json").is_file() && !dir.join("media-3.json").exists());
+
+    fake.run_build(live.path(), &[]).assert_success();
+    let replayed = site_with(config);
+    replay(replayed.path(), &dir).assert_success();
+    let data = assert_same_bake(live.path(), replayed.path());
+    assert_eq!(support::post_ids(&data), ["302", "304"]);
 }
 
 #[test]
@@ -383,18 +439,7 @@ fn one_of_several_accounts_is_recorded_with_its_own_token() {
 
     // It replays in a site of that one account.
     let single = site_with("preset = \"hugo\"\n");
-    support::run(
-        single.path(),
-        &[
-            "build",
-            "--site",
-            single.path().to_str().unwrap(),
-            "--replay",
-            dir.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .assert_success();
+    replay(single.path(), &dir).assert_success();
     let data = support::read_data(single.path());
     assert_eq!(support::post_ids(&data), ["201", "202"]);
     assert_eq!(data["account"]["username"], "studio_demo");
