@@ -1,12 +1,12 @@
 //! `instabake record DIR`: records the live feed as a replay folder (the work is in
-//! [`crate::source::record`]) and says what it holds and how to replay it.
+//! [`crate::record`]) and says what it holds and how to replay it.
 
 use std::path::Path;
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::record;
 use crate::report;
-use crate::source::record;
 
 /// Records the feed of the account named (or the site's single account) into `dir`.
 pub(crate) async fn record(

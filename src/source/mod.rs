@@ -1,11 +1,11 @@
-//! Where posts come from: the Graph API ([`api`]), a recorded replay folder ([`replay`], written
-//! by [`record`]), or the cache's last good feed. Each produces the same plain [`Feed`]; nothing downstream knows which
+//! Where posts come from: the Graph API ([`api`]), a recorded replay folder ([`replay`], which
+//! `instabake record` writes through [`scrub`]), or the cache's last good feed. Each produces the same plain [`Feed`]; nothing downstream knows which
 //! source it was.
 
 pub(crate) mod api;
 pub(crate) mod cached;
-pub(crate) mod record;
 pub(crate) mod replay;
+pub(crate) mod scrub;
 pub(crate) mod wire;
 
 use std::path::PathBuf;

@@ -6,7 +6,7 @@
 //! `/me` answer; `<id>.json` answers a carousel child that the list gives as an id only, or a
 //! pinned post that the pages do not hold (`GET /{id}`, as the API client asks for it). Media URLs
 //! in the JSON are paths relative to the folder, and are read by [`crate::media::Fetcher::Dir`].
-//! `instabake record` ([`super::record`]) writes such a folder from the live API.
+//! `instabake record` writes such a folder from the live API (see [`super::scrub`]).
 
 use std::path::Path;
 
