@@ -44,6 +44,30 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Check the config, templates, folders, token, account and cache, one line each.
     Doctor,
+    /// Record the live feed into a replay folder, to reproduce a bake (`build --replay DIR`) or
+    /// attach to a bug report. The token, paging URLs and CDN URLs with their signatures are
+    /// scrubbed (media are downloaded beside the JSON); captions, permalinks and the profile are
+    /// kept. Reads what `build` reads: the same [filter], limit, [account] and [video] settings.
+    Record(RecordArgs),
+}
+
+/// Flags of `record`.
+#[derive(Debug, Args)]
+pub(crate) struct RecordArgs {
+    /// The folder to write: new, empty, or a previous recording (with --force). It is written
+    /// whole or not at all.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The account to record, by its name in [[accounts]] (required on a site with several).
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
+    /// How many posts to record [default: the config's limit, else 12].
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Replace a previous recording in DIR (a folder with a media.json); any other folder is
+    /// never replaced.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `token` subcommands.
@@ -177,6 +201,19 @@ fn dispatch(cli: Cli) -> Result<()> {
             commands::init::init(&site, args.preset).map(drop)
         }
         Command::Doctor => runtime()?.block_on(commands::doctor::doctor(&overrides)),
+        Command::Record(args) => {
+            let overrides = Overrides {
+                limit: args.limit,
+                ..overrides
+            };
+            let config = Config::load(&overrides)?;
+            runtime()?.block_on(commands::record::record(
+                &config,
+                args.account.as_deref(),
+                &args.dir,
+                args.force,
+            ))
+        }
         Command::Build(args) => {
             let overrides = Overrides {
                 preset: args.preset,

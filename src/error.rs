@@ -127,6 +127,11 @@ pub(crate) enum Error {
         source: serde_json::Error,
     },
 
+    /// `instabake record` found, reading back what it wrote, something that must not be in a
+    /// recording. `what` describes it and never quotes it (it may be the token).
+    #[error("the recording was not kept: its file {file} holds {what}. Nothing was written. Unless a caption or the profile quotes it, this is a bug in instabake: please report it (without the recording)")]
+    RecordLeak { file: String, what: String },
+
     #[error("no post could be baked: {0}")]
     NothingBaked(String),
 
@@ -287,7 +292,9 @@ impl Error {
             | Error::ReplayRead { .. }
             | Error::ReplayJson { .. }
             | Error::NothingBaked(_) => ExitCode::NoFeed,
-            Error::Io { .. } | Error::Json { .. } => ExitCode::Unexpected,
+            Error::Io { .. } | Error::Json { .. } | Error::RecordLeak { .. } => {
+                ExitCode::Unexpected
+            }
             Error::TokenExpiring { .. } => ExitCode::TokenExpiring,
             Error::ChecksFailed(_) => ExitCode::NoFeed,
             Error::AccountsFailed { code, .. } | Error::PerAccount { code, .. } => *code,

@@ -13,7 +13,8 @@
 //!            └───── cache (last good feed, originals, variants, manifest) ─┘
 //! ```
 //!
-//! `build::run` wires the stages together; `main.rs` only parses flags and maps the result to an
+//! `build::run` wires the stages together (`record::record` reads the source alone, for
+//! `instabake record`); `main.rs` only parses flags and maps the result to an
 //! exit code.
 
 mod api_error;
@@ -35,6 +36,7 @@ mod link;
 mod media;
 mod pages;
 mod paths;
+mod record;
 mod render;
 mod report;
 mod source;

@@ -83,6 +83,23 @@ pub(crate) struct Client {
     counts: bool,
 }
 
+/// The media list as read ([`Client::read`]): what the API answered, each post once, with the
+/// children of the posts that show filled in.
+#[derive(Debug, Default)]
+pub(crate) struct Read {
+    /// The `/me/media` pages in the order read.
+    pub pages: Vec<Vec<WireMedia>>,
+    /// Pinned posts the pages did not hold, fetched by id (`GET /{id}`).
+    pub pinned: Vec<WireMedia>,
+}
+
+impl Read {
+    /// Every post read: the pages' in order, then the pinned ones.
+    pub(crate) fn posts(&self) -> impl Iterator<Item = &WireMedia> {
+        self.pages.iter().flatten().chain(&self.pinned)
+    }
+}
+
 /// A refreshed token and how long it lives.
 #[derive(Debug)]
 pub(crate) struct Refreshed {
@@ -150,6 +167,26 @@ impl Client {
     /// fetches the pinned posts its pages did not hold. Returns every post read, shown or not
     /// (what the cache keeps), with the children of those that show filled in.
     pub(crate) async fn select(&self, wanted: &Wanted<'_>) -> Result<Feed> {
+        let read = self.read(wanted).await?;
+        let posts: Vec<Post> = (read.pages.into_iter().flatten())
+            .chain(read.pinned)
+            .map(WireMedia::into_post)
+            .collect();
+        let username = posts.iter().find_map(|m| m.username.clone());
+        Ok(Feed {
+            account: Account {
+                username,
+                ..Account::default()
+            },
+            posts,
+            fetched_at: super::now_rfc3339(),
+            origin: Origin::Live,
+        })
+    }
+
+    /// What [`Client::select`] reads, as the API gave it: the pages in order (each post once) and
+    /// the pinned posts fetched by id. `instabake record` writes these as a replay folder.
+    pub(crate) async fn read(&self, wanted: &Wanted<'_>) -> Result<Read> {
         let limit = wanted.limit;
         // Looking for posts that pass a filter, the largest pages cost the fewest requests.
         let page_size = if wanted.narrows {
@@ -166,7 +203,7 @@ impl Client {
         url.query_pairs_mut()
             .append_pair("limit", &page_size.to_string());
         let mut fields = FieldSet::media(self.counts);
-        let mut posts: Vec<Post> = Vec::new();
+        let mut read = Read::default();
         let mut seen = std::collections::HashSet::new();
         let mut shown = 0;
         let mut seen_next = std::collections::HashSet::new();
@@ -186,6 +223,7 @@ impl Client {
             })?;
             report::detail(format!("{what}: {} posts", page.data.len()));
             let empty = page.data.is_empty();
+            let mut kept = Vec::with_capacity(page.data.len());
             for mut media in page.data {
                 if !seen.insert(media.id.clone()) {
                     continue;
@@ -196,8 +234,9 @@ impl Client {
                     self.fill_children(&mut media, &mut fields).await?;
                     shown += 1;
                 }
-                posts.push(media.into_post());
+                kept.push(media);
             }
+            read.pages.push(kept);
             if shown >= limit || empty {
                 break;
             }
@@ -236,7 +275,7 @@ impl Client {
             let why = stopped.unwrap_or_else(|| "the account has no more posts".to_owned());
             report::warn(format!(
                 "only {shown} of the {} posts read pass [filter], fewer than limit = {limit}: {why}",
-                posts.len()
+                read.posts().count()
             ));
         } else if let Some(why) = stopped {
             report::warn(format!("stopped paging: {why}"));
@@ -247,32 +286,23 @@ impl Client {
             }
             if let Some(post) = self.pinned(id, &mut fields).await {
                 seen.insert(post.id.clone());
-                posts.push(post);
+                read.pinned.push(post);
             }
         }
-        let username = posts.iter().find_map(|m| m.username.clone());
-        Ok(Feed {
-            account: Account {
-                username,
-                ..Account::default()
-            },
-            posts,
-            fetched_at: super::now_rfc3339(),
-            origin: Origin::Live,
-        })
+        Ok(read)
     }
 
     /// A pinned post that the pages read did not hold (`GET /{id}`), or `None`: a post that is
     /// not on the account any more (code 100) is left to curation to warn about; any other
     /// failure is warned about here. A pin never fails a bake.
-    async fn pinned(&self, id: &str, fields: &mut FieldSet) -> Option<Post> {
+    async fn pinned(&self, id: &str, fields: &mut FieldSet) -> Option<WireMedia> {
         let what = format!("pinned post {id}");
         let fetched = async {
             let url = self.url(&encode_segment(id))?;
             let body = self.get_fields(&what, &url, fields, FieldSet::post).await?;
             let mut media: WireMedia = parse_json(&what, &body)?;
             self.fill_children(&mut media, fields).await?;
-            Ok::<_, Error>(media.into_post())
+            Ok::<_, Error>(media)
         };
         match fetched.await {
             Ok(post) => Some(post),
@@ -300,14 +330,18 @@ impl Client {
     /// The account's profile (`GET /me` with [`PROFILE_FIELDS`]), for `[account] profile = true`.
     /// A field the API does not know is dropped with a warning, as for media fields.
     pub(crate) async fn profile(&self) -> Result<Account> {
+        Ok(self.read_profile().await?.into_account())
+    }
+
+    /// [`Client::profile`] as the API answered it.
+    pub(crate) async fn read_profile(&self) -> Result<WireAccount> {
         let url = self.url("me")?;
         let what = "the account's profile (/me)";
         let mut fields = FieldSet::profile();
         let body = self
             .get_fields(what, &url, &mut fields, FieldSet::profile_fields)
             .await?;
-        let account: WireAccount = parse_json(what, &body)?;
-        Ok(account.into_account())
+        parse_json(what, &body)
     }
 
     /// Refreshes the long-lived token (`GET /refresh_access_token`). The new token is registered

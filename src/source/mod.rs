@@ -1,10 +1,11 @@
-//! Where posts come from: the Graph API ([`api`]), a recorded replay folder ([`replay`]), or the
-//! cache's last good feed. Each produces the same plain [`Feed`]; nothing downstream knows which
+//! Where posts come from: the Graph API ([`api`]), a recorded replay folder ([`replay`], which
+//! `instabake record` writes through [`scrub`]), or the cache's last good feed. Each produces the same plain [`Feed`]; nothing downstream knows which
 //! source it was.
 
 pub(crate) mod api;
 pub(crate) mod cached;
 pub(crate) mod replay;
+pub(crate) mod scrub;
 pub(crate) mod wire;
 
 use std::path::PathBuf;
@@ -114,19 +115,35 @@ impl Account {
 /// (Instagram gives a new picture a new file name), the query changes every few days for the
 /// same picture. So a new picture is baked and the old one pruned, while the same picture behind a
 /// freshly signed URL is not downloaded again.
+///
+/// A replay folder's picture (a relative path) named after such an id, `media/profile-<16 hex
+/// digits>.jpg` as `instabake record` writes it, keeps that id: the replay then bakes the data
+/// file the live bake did.
 pub(crate) fn profile_picture(url: String) -> Item {
     let stable = match url::Url::parse(&url) {
         Ok(parsed) => parsed.path().to_owned(),
         Err(_) => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
     };
-    let hash = blake3::hash(stable.as_bytes()).to_hex();
+    let id = recorded_picture_id(&stable).unwrap_or_else(|| {
+        let hash = blake3::hash(stable.as_bytes()).to_hex();
+        format!("profile-{}", &hash[..16])
+    });
     Item {
-        id: format!("profile-{}", &hash[..16]),
+        id,
         kind: ItemKind::Image,
         image_url: Some(url),
         video_url: None,
         alt_text: None,
     }
+}
+
+/// The picture id in the file name of a recorded profile picture: `profile-` and 16 hex digits,
+/// the file's name without its extension.
+fn recorded_picture_id(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next()?;
+    let stem = name.split_once('.').map_or(name, |(stem, _)| stem);
+    let hex = stem.strip_prefix("profile-")?;
+    (hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| stem.to_owned())
 }
 
 /// What kind of post it is.
@@ -286,5 +303,13 @@ mod tests {
             profile_picture("me.jpg?x=1".into()).id,
             profile_picture("me.jpg".into()).id
         );
+        // A recorded picture, named by its id, keeps the id the live bake gave it.
+        let recorded = format!("media/{}.jpg", first.id);
+        assert_eq!(profile_picture(recorded).id, first.id);
+        // Only a whole id counts: anything else is a file name like any other.
+        for other in ["media/profile-12.jpg", "profile-xyz0000000000000.png"] {
+            assert_ne!(profile_picture(other.into()).id, other, "{other}");
+            assert!(!other.contains(&profile_picture(other.into()).id));
+        }
     }
 }

@@ -3,18 +3,19 @@
 //! and errors come in a standard envelope or, from some endpoints, a flat one (those are read by
 //! [`crate::api_error::parse_error`]).
 //!
-//! These types only deserialize; [`WireMedia::into_post`] turns them into the source-neutral
-//! [`Post`].
+//! [`WireMedia::into_post`] turns them into the source-neutral [`Post`]. They serialize back to
+//! the same shape, leaving out what is absent: that is how `instabake record` writes a replay
+//! folder, with only the fields listed here (anything else the API sent is not written).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Account, Item, ItemKind, Post, PostKind};
 
 /// One page of `/me/media`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub(crate) struct MediaPage {
     pub data: Vec<WireMedia>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paging: Option<Paging>,
 }
 
@@ -27,51 +28,76 @@ struct Nested {
 }
 
 /// Paging links of a list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub(crate) struct Paging {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }
 
 /// A carousel's `children` edge.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub(crate) struct Children {
     #[serde(default)]
     pub data: Vec<WireMedia>,
 }
 
 /// One media object (a post or a carousel child).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub(crate) struct WireMedia {
     pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_product_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permalink: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alt_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_shared_to_feed: Option<bool>,
     /// Asked for only with `[account] counts = true`; left out when the owner hides it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub like_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comments_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Children>,
 }
 
 /// The `/me` account object, with the profile fields when they were asked for.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub(crate) struct WireAccount {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub biography: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_picture_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub followers_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follows_count: Option<u64>,
 }
 

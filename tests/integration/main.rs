@@ -25,6 +25,7 @@ mod pages;
 mod panics;
 mod presets;
 mod profile;
+mod record;
 mod release;
 mod resilience;
 mod secrets;
