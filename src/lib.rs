@@ -31,6 +31,7 @@ mod failpoint;
 mod feed;
 mod feeds;
 mod http;
+mod import;
 mod link;
 mod media;
 mod pages;

@@ -182,6 +182,7 @@ impl WireMedia {
             id: self.id,
             link: None,
             overridden: Vec::new(),
+            source: super::PostSource::Api,
         }
     }
 }
