@@ -12,6 +12,7 @@ mod browser;
 mod crash;
 mod curation;
 mod example_site;
+mod export;
 mod generators;
 mod gitlab;
 mod hostile;
