@@ -34,6 +34,7 @@ mod http;
 mod import;
 mod link;
 mod media;
+mod mojibake;
 mod pages;
 mod paths;
 mod render;

@@ -14,7 +14,7 @@
 //! creation_timestamp?}`: a carousel has several media, its caption in the top-level `title`; a
 //! single photo often has no top-level `title` or time, only its media's. `reels.json` is
 //! `{"ig_reels_media": [post, ...]}`. Any of these may sit one folder down in a zip (a zipped
-//! folder). Every string is mojibake ([`super::mojibake`]).
+//! folder). Every string is mojibake ([`crate::mojibake`]).
 
 use serde::Deserialize;
 

@@ -15,7 +15,6 @@
 
 mod archive;
 mod layout;
-pub(crate) mod mojibake;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -23,15 +22,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::mojibake;
 use crate::paths::inside;
 use crate::report;
+use crate::source::export::{ACCOUNT_FILE, MEDIA_FILE};
 use archive::{Archive, MAX_ENTRY_BYTES, MAX_JSON_BYTES};
 use layout::{ExportMedia, ExportPost, PersonalInformation, PostsFile};
-
-/// The posts list in the export folder, in the API's shape.
-pub(crate) const MEDIA_FILE: &str = "media.json";
-/// The account in the export folder, in the API's shape.
-pub(crate) const ACCOUNT_FILE: &str = "me.json";
 
 /// Image files a video's poster may be: the same name as the video with one of these extensions.
 const POSTER_EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "webp"];

@@ -11,7 +11,12 @@ use std::path::Path;
 use super::wire::{MediaPage, WireAccount, WireMedia};
 use super::{Account, Feed, Origin, Post, PostSource};
 use crate::error::{Error, Result};
-use crate::import::{mojibake, ACCOUNT_FILE, MEDIA_FILE};
+use crate::mojibake;
+
+/// The posts list in the export folder, in the API's shape (one `/me/media` page).
+pub(crate) const MEDIA_FILE: &str = "media.json";
+/// The account in the export folder, in the API's shape (`/me`).
+pub(crate) const ACCOUNT_FILE: &str = "me.json";
 
 /// The scheme of the export folder's media URLs.
 pub(crate) const SCHEME: &str = "export:";
