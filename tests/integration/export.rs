@@ -523,3 +523,34 @@ fn broken_incomplete_and_hostile_exports_change_nothing() {
 fn fixture_posts() -> PathBuf {
     support::root().join("tests/fixtures/export/2021-content/content/posts_1.json")
 }
+
+#[test]
+fn with_video_download_a_reel_with_a_poster_keeps_its_video() {
+    let exported = export(NEW);
+    let site = support::site();
+    fs::write(
+        site.path().join("instabake.toml"),
+        "[video]\ndownload = true\n",
+    )
+    .unwrap();
+    let run = import(site.path(), exported.path(), &[]);
+    run.assert_success();
+    let data = support::read_data(site.path());
+    let reel = post_with_caption(&data, "Pouring 🎬");
+    let video = &reel["media"][0]["video"];
+    assert!(
+        video["url"].as_str().is_some_and(|u| u.ends_with(".mp4")),
+        "{reel:#}"
+    );
+    assert!(site
+        .path()
+        .join(FOLDER)
+        .join("media/reels/202408/reel_cover_n.mp4")
+        .is_file());
+    // A video with no poster is not copied: it is not shown.
+    assert!(!site
+        .path()
+        .join(FOLDER)
+        .join("media/reels/202407/reel_only_n.mp4")
+        .exists());
+}
