@@ -2,7 +2,8 @@
 //!
 //! The feed comes from the replay folder, the API, or, when the API fails and `--strict` is not
 //! given, the cache's last good feed (with a warning that says what failed and how old the feed
-//! is). Nothing is written into the site until every image is baked and the partial rendered, so a
+//! is). The site's imported export (`export_dir`) is merged into it, or baked alone when there is
+//! no token. Nothing is written into the site until every image is baked and the partial rendered, so a
 //! run that fails leaves the site as it was.
 
 use std::collections::HashSet;
@@ -20,7 +21,7 @@ use crate::media::{self, Fetcher};
 use crate::pages;
 use crate::render;
 use crate::report;
-use crate::source::{api, cached, replay, Feed, Origin, Wanted};
+use crate::source::{api, cached, export, replay, Feed, Origin, Wanted};
 use crate::upkeep::{self, TokenCheck};
 
 /// What a successful bake of one account did, for the summary line.
@@ -256,8 +257,11 @@ fn to_json(document: &impl serde::Serialize, path: &std::path::Path) -> Result<S
 /// is writing it into the site.
 struct Prepared {
     cache: Arc<Cache>,
-    /// The feed as the source read it, before curation: what the cache keeps.
-    read: Feed,
+    /// The feed as the source read it, before curation: what the cache keeps. `None` when the
+    /// export was baked alone (it is in the site, and needs no keeping).
+    read: Option<Feed>,
+    /// Every post read, the export's merged in, before curation.
+    all: Feed,
     /// The posts that show.
     feed: Feed,
     document: feed::Document,
@@ -276,20 +280,34 @@ async fn prepare(config: &Config, account: &Account) -> Result<Prepared> {
     let http = crate::http::client(config.source.timeout)?;
     let curation = Curation::new(&account.filter, &config.posts);
     let wanted = curation.wanted(account.limit);
+    let exported = export_feed(config)?;
     let Fetched {
         feed: read,
         fetcher,
         fallback,
         token,
-    } = fetch(config, account, &cache, &http, &wanted).await?;
-    // A feed from the cache has no media URLs (see `cached::store`): its images are among the
-    // cached originals, where a post that was never baked has none.
-    let mut feed = curation.curate(read.clone(), account.limit, |item| {
-        if read.origin == Origin::Cache {
-            cache.has_original(&item.id)
-        } else {
-            item.image_url.is_some()
+    } = fetch(config, account, &cache, &http, &wanted, exported.is_some()).await?;
+    let (all, fetcher) = match (&read, exported) {
+        (Some(read), None) => (read.clone(), fetcher),
+        (Some(read), Some(exported)) => (
+            export::merge(read.clone(), exported),
+            Fetcher::WithExport(config.source.export_dir.clone(), Box::new(fetcher)),
+        ),
+        (None, Some(exported)) => (
+            exported,
+            Fetcher::WithExport(config.source.export_dir.clone(), Box::new(fetcher)),
+        ),
+        (None, None) => {
+            return Err(Error::NothingBaked(
+                "there is neither a feed nor an imported export to bake".to_owned(),
+            ))
         }
+    };
+    // A feed from the cache has no media URLs (see `cached::store`): its images are among the
+    // cached originals, where a post that was never baked has none. Posts of the export merged
+    // into it have their files' paths.
+    let mut feed = curation.curate(all.clone(), account.limit, |item| {
+        item.image_url.is_some() || (all.origin == Origin::Cache && cache.has_original(&item.id))
     });
     config.profile.apply(&mut feed);
     report::info(account.tell(format!(
@@ -338,6 +356,7 @@ async fn prepare(config: &Config, account: &Account) -> Result<Prepared> {
     Ok(Prepared {
         cache,
         read,
+        all,
         feed,
         document,
         images,
@@ -351,10 +370,10 @@ impl Prepared {
     /// as read, before curation, so that a change of [filter] or [posts] applies to it when the
     /// API is down.
     fn keep_feed(&self) -> Result<()> {
-        if self.read.origin != Origin::Cache {
-            cached::store(&self.cache, &self.read)?;
+        match &self.read {
+            Some(read) if read.origin != Origin::Cache => cached::store(&self.cache, read),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Forgets what the account's cache holds that this bake no longer uses. The originals of
@@ -363,7 +382,7 @@ impl Prepared {
     /// keep, so this costs only the originals of posts filtered out since.
     fn prune_cache(&self) {
         let originals = media::original_keys(
-            self.read
+            self.all
                 .posts
                 .iter()
                 .flat_map(|p| p.items.iter().map(|i| i.id.as_str()))
@@ -395,7 +414,8 @@ impl Prepared {
 
 /// Where the feed came from.
 struct Fetched {
-    feed: Feed,
+    /// `None` when there is no token and the export is baked alone.
+    feed: Option<Feed>,
     fetcher: Fetcher,
     fallback: Option<String>,
     token: TokenCheck,
@@ -404,7 +424,7 @@ struct Fetched {
 impl Fetched {
     fn new(feed: Feed, fetcher: Fetcher) -> Fetched {
         Fetched {
-            feed,
+            feed: Some(feed),
             fetcher,
             fallback: None,
             token: TokenCheck::default(),
@@ -412,14 +432,39 @@ impl Fetched {
     }
 }
 
-/// Gets the feed, and the fetcher for its media.
+/// The site's imported export, when it has one: read by a site of one account only (a site with
+/// `[[accounts]]` cannot say whose it is).
+fn export_feed(config: &Config) -> Result<Option<Feed>> {
+    if config.shared.is_some() {
+        return Ok(None);
+    }
+    let feed = export::read(&config.source.export_dir)?;
+    if let Some(feed) = &feed {
+        report::detail(format!(
+            "{} posts in the imported export {}",
+            feed.posts.len(),
+            config.source.export_dir.display()
+        ));
+    }
+    Ok(feed)
+}
+
+/// Gets the feed, and the fetcher for its media. With an imported export (`has_export`) and no
+/// token, or `--offline` and no cached feed, there is no feed: the export is baked alone.
 async fn fetch(
     config: &Config,
     account: &Account,
     cache: &Cache,
     http: &reqwest::Client,
     wanted: &Wanted<'_>,
+    has_export: bool,
 ) -> Result<Fetched> {
+    let export_alone = |fetcher: Fetcher| Fetched {
+        feed: None,
+        fetcher,
+        fallback: None,
+        token: TokenCheck::default(),
+    };
     if let Some(dir) = &config.source.replay {
         report::info(format!("reading the recorded feed in {}", dir.display()));
         return Ok(Fetched::new(
@@ -431,6 +476,7 @@ async fn fetch(
     if config.offline {
         return match cached::last_feed(cache) {
             Some(feed) => Ok(Fetched::new(feed, fetcher)),
+            None if has_export => Ok(export_alone(fetcher)),
             None => Err(Error::NothingBaked(
                 "--offline was given and the cache holds no feed yet; run once online first"
                     .to_owned(),
@@ -446,7 +492,16 @@ async fn fetch(
             return Ok(Fetched::new(feed, fetcher));
         }
     }
-    let token = account.token()?;
+    let token = match account.token() {
+        Ok(token) => token,
+        Err(Error::MissingToken { var }) if has_export => {
+            report::info(account.tell(format!(
+                "no access token ({var} is not set): baking the imported export alone"
+            )));
+            return Ok(export_alone(fetcher));
+        }
+        Err(error) => return Err(error),
+    };
     let (token, check) = upkeep::before_build(config, account, cache, http, token).await?;
     let client = api::Client::new(http.clone(), &config.source.api_base, token)?
         .with_counts(config.profile.counts);
@@ -525,6 +580,7 @@ fn origin_name(origin: Origin) -> &'static str {
         Origin::Live => "live from the API",
         Origin::Replay => "from the replay folder",
         Origin::Cache => "from the cache",
+        Origin::Export => "from the imported export",
     }
 }
 

@@ -49,6 +49,14 @@ pub(crate) enum Command {
     /// scrubbed (media are downloaded beside the JSON); captions, permalinks and the profile are
     /// kept. Reads what `build` reads: the same [filter], limit, [account] and [video] settings.
     Record(RecordArgs),
+    /// Import Instagram's "Export your information" archive (JSON) into the site, then bake.
+    ///
+    /// PATH is the zip Instagram sends, or the folder it unpacks into. Its posts, carousels and
+    /// reels are written into the site's export folder (`export_dir`, default instagram-export/:
+    /// commit it), which every later `build` reads: alone when no token is set (a personal
+    /// account), else merged into the API's feed, newest first. A broken or incomplete export
+    /// changes nothing.
+    Import(ImportArgs),
 }
 
 /// Flags of `record`.
@@ -68,6 +76,17 @@ pub(crate) struct RecordArgs {
     /// never replaced.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Flags of `import`.
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The export: a .zip file, or the folder it unpacks into.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// The site generator's folder layout (used when the config file names none).
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
 }
 
 /// `token` subcommands.
@@ -140,7 +159,7 @@ pub fn run(cli: Cli) -> ExitCode {
     } else {
         Verbosity::Normal
     });
-    let is_build = matches!(cli.command, Command::Build(_));
+    let is_build = matches!(cli.command, Command::Build(_) | Command::Import(_));
     match dispatch(cli) {
         Ok(()) => ExitCode::Success,
         Err(error) => {
@@ -226,21 +245,35 @@ fn dispatch(cli: Cli) -> Result<()> {
             };
             let config = Config::load(&overrides)?;
             let outcome = runtime()?.block_on(crate::build::run(&config))?;
-            report::step_summary(&step_summary(&outcome));
-            for summary in &outcome.baked {
-                report::info(summary_line(summary));
-            }
-            if let Some(merged) = &outcome.merged {
-                report::info(format!(
-                    "merged feed of {} accounts: data file {}, partial {}",
-                    outcome.baked.len(),
-                    updated(merged.data_written),
-                    updated(merged.partial_written)
-                ));
-            }
-            outcome.into_result()
+            finish(outcome)
+        }
+        Command::Import(args) => {
+            let overrides = Overrides {
+                preset: args.preset,
+                ..overrides
+            };
+            let config = Config::load(&overrides)?;
+            let outcome = runtime()?.block_on(commands::import::import(&config, &args.path))?;
+            finish(outcome)
         }
     }
+}
+
+/// Reports a bake: the step summary and the last lines; the result is the bake's.
+fn finish(outcome: Outcome) -> Result<()> {
+    report::step_summary(&step_summary(&outcome));
+    for summary in &outcome.baked {
+        report::info(summary_line(summary));
+    }
+    if let Some(merged) = &outcome.merged {
+        report::info(format!(
+            "merged feed of {} accounts: data file {}, partial {}",
+            outcome.baked.len(),
+            updated(merged.data_written),
+            updated(merged.partial_written)
+        ));
+    }
+    outcome.into_result()
 }
 
 /// "updated" or "unchanged".
@@ -283,6 +316,7 @@ fn step_summary(outcome: &Outcome) -> String {
             (Origin::Replay, _) => "a recorded replay folder".to_owned(),
             (Origin::Cache, Some(why)) => format!("the cache: the API failed ({why})"),
             (Origin::Cache, None) => "the cache (offline, or within max_age)".to_owned(),
+            (Origin::Export, _) => "the imported export (no token)".to_owned(),
         };
         text.replace('|', "\\|")
     };

@@ -80,6 +80,15 @@ impl Preset {
         }
     }
 
+    /// Where `instabake import` keeps the export, relative to the site: a folder the generator
+    /// does not publish (Jekyll copies every folder whose name does not start with `_`).
+    pub(crate) fn export_dir(self) -> &'static str {
+        match self {
+            Preset::Jekyll => "_instagram-export",
+            _ => "instagram-export",
+        }
+    }
+
     /// The lowercase name used in the config file and on the command line.
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -106,6 +115,8 @@ struct FileConfig {
     token_file: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
     replay: Option<PathBuf>,
+    /// The imported export's folder, relative to the site (`instabake import`).
+    export_dir: Option<PathBuf>,
     #[serde(deserialize_with = "duration")]
     max_age: Option<std::time::Duration>,
     #[serde(deserialize_with = "duration")]
@@ -730,6 +741,7 @@ fn merge(
             timeout: file.timeout.unwrap_or(std::time::Duration::from_secs(20)),
             max_age: file.max_age,
             replay: overrides.replay.clone().or(file.replay.map(from_config)),
+            export_dir: in_site(file.export_dir, preset.export_dir()),
         },
         token: file.token,
         images: file.images,

@@ -612,6 +612,7 @@ mod tests {
             }],
             link: None,
             overridden: Vec::new(),
+            source: crate::source::PostSource::Api,
         }
     }
 

@@ -135,6 +135,52 @@ pub(crate) enum Error {
     #[error("no post could be baked: {0}")]
     NothingBaked(String),
 
+    /// The export given to `import` cannot be read; `what` says what was being done.
+    #[error("export {path}: {what}: {source}")]
+    ExportRead {
+        path: PathBuf,
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The export given to `import` is not an archive of the expected kind.
+    #[error("export {path}: {message}; nothing was imported")]
+    ExportArchive { path: PathBuf, message: String },
+
+    /// A zip entry (or a media path named by a post) that would leave the folder: a zip-slip.
+    #[error("export {path}: the entry {entry:?} points outside the export (an absolute path or ..): this is not an archive Instagram made, or it was tampered with; nothing was imported")]
+    ExportUnsafeEntry { path: PathBuf, entry: String },
+
+    #[error("export {path}: {entry} is larger than {max} bytes, more than any export holds; nothing was imported")]
+    ExportTooLarge {
+        path: PathBuf,
+        entry: String,
+        max: u64,
+    },
+
+    #[error("export {path}: no posts file in it (your_instagram_activity/content/posts_1.json, content/posts_1.json or media/posts_1.json): request the export in JSON format, not HTML (Accounts Center > Your information and permissions > Export your information), and give the zip or the folder it unpacks into; nothing was imported")]
+    ExportNoPosts { path: PathBuf },
+
+    #[error("export {path}: {file} is not the JSON expected: {source}; download the export again; nothing was imported")]
+    ExportJson {
+        path: PathBuf,
+        file: String,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    #[error("export {path}: the post {post} names the media file {file}, which is not in the export: an export that comes in several zips needs every part (unzip them into one folder and import that); nothing was imported")]
+    ExportMissingMedia {
+        path: PathBuf,
+        file: String,
+        post: String,
+    },
+
+    /// The site's export folder (written by `import`) cannot be read.
+    #[error("export folder {path}: {message}: run `instabake import` again with the export, or remove the folder")]
+    ExportFolder { path: PathBuf, message: String },
+
     /// Tera nests the useful part of an error (line, column, what was expected) in its sources,
     /// so the message has them all.
     #[error("template {name}: {}", report::with_causes(.source.to_string(), std::error::Error::source(.source)))]
@@ -292,6 +338,14 @@ impl Error {
             | Error::ReplayRead { .. }
             | Error::ReplayJson { .. }
             | Error::NothingBaked(_) => ExitCode::NoFeed,
+            Error::ExportRead { .. }
+            | Error::ExportArchive { .. }
+            | Error::ExportUnsafeEntry { .. }
+            | Error::ExportTooLarge { .. }
+            | Error::ExportNoPosts { .. }
+            | Error::ExportJson { .. }
+            | Error::ExportMissingMedia { .. } => ExitCode::Usage,
+            Error::ExportFolder { .. } => ExitCode::NoFeed,
             Error::Io { .. } | Error::Json { .. } | Error::RecordLeak { .. } => {
                 ExitCode::Unexpected
             }

@@ -15,7 +15,7 @@ use crate::caption;
 use crate::link::web_url;
 use crate::media::{Encoded, Format, ItemError, VideoFile};
 use crate::report;
-use crate::source::{Account, Feed, ItemKind, Origin, Post, PostKind};
+use crate::source::{Account, Feed, ItemKind, Origin, Post, PostKind, PostSource};
 
 /// The schema version; bumped only on an incompatible change.
 pub(crate) const SCHEMA: u32 = 1;
@@ -29,7 +29,8 @@ pub(crate) const MERGED_SCHEMA: u32 = 2;
 pub(crate) struct Document {
     pub schema: u32,
     pub generator: String,
-    /// Where the posts came from in this run: `live`, `replay` or `cache`.
+    /// Where the posts came from in this run: `live`, `replay` or `cache` (the API's feed, into
+    /// which an imported export is merged), or `export` (the export alone).
     pub source: Origin,
     /// When the posts were fetched (RFC 3339 UTC).
     pub fetched_at: String,
@@ -68,7 +69,8 @@ pub(crate) struct PostDoc {
     pub product: Option<String>,
     pub permalink: Option<String>,
     /// Where the tile links to: the `[posts.SHORTCODE] link`, else the post's page on the site
-    /// (`[pages] enabled`), else the permalink.
+    /// (`[pages] enabled`), else the permalink; for a post of the export alone (no permalink),
+    /// the account's profile.
     pub link: Option<String>,
     /// The URL of the post's own page on the site, with `[pages] enabled = true`; else `null`.
     pub page: Option<String>,
@@ -90,6 +92,8 @@ pub(crate) struct PostDoc {
     pub like_count: Option<u64>,
     pub comments_count: Option<u64>,
     pub media: Vec<MediaDoc>,
+    /// Where the post came from: `api`, `export`, or `both` (the API's version is shown).
+    pub source: PostSource,
 }
 
 /// One baked image (a photo, a carousel item, or a video's poster).
@@ -242,6 +246,7 @@ pub(crate) fn assemble(
         videos,
         url_prefix,
     };
+    let profile = profile_url(feed.account.username.as_deref());
     for post in &feed.posts {
         let (caption_text, alt) = caption_and_alt(post, feed.account.username.as_deref());
         let media = baked.post_media(post, &alt, &mut files);
@@ -252,7 +257,7 @@ pub(crate) fn assemble(
             ));
             continue;
         }
-        posts.push(post_doc(post, caption_text, alt, media));
+        posts.push(post_doc(post, caption_text, alt, media, profile.as_deref()));
     }
     let document = Document {
         schema: SCHEMA,
@@ -335,14 +340,31 @@ impl Baked<'_> {
 }
 
 /// A post's entry, with its caption's hashtags and mentions picked out and its date for templates
-/// that cannot parse dates.
-fn post_doc(post: &Post, caption_text: String, alt: String, media: Vec<MediaDoc>) -> PostDoc {
+/// that cannot parse dates. A post of the export has no permalink (the export does not say it):
+/// it links to the account's `profile` when that is known.
+fn post_doc(
+    post: &Post,
+    caption_text: String,
+    alt: String,
+    media: Vec<MediaDoc>,
+    profile: Option<&str>,
+) -> PostDoc {
     let permalink = post.permalink.as_deref().and_then(web_url);
+    let fallback = match post.source {
+        PostSource::Export => profile.map(str::to_owned),
+        PostSource::Api | PostSource::Both => None,
+    };
     PostDoc {
         id: post.id.clone(),
         kind: post.kind,
         product: post.product.clone(),
-        link: post.link.as_deref().and_then(web_url).or(permalink.clone()),
+        link: post
+            .link
+            .as_deref()
+            .and_then(web_url)
+            .or(permalink.clone())
+            .or(fallback),
+        source: post.source,
         page: None,
         overridden: post.overridden.clone(),
         permalink,
@@ -405,13 +427,7 @@ fn account_doc(account: &Account, baked: &Baked, files: &mut Vec<String>) -> Acc
         });
     AccountDoc {
         id: account.id.clone(),
-        profile_url: username
-            .as_deref()
-            .filter(|u| {
-                u.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
-            })
-            .map(|u| format!("https://www.instagram.com/{u}/")),
+        profile_url: profile_url(username.as_deref()),
         username,
         account_type: account.account_type.clone(),
         name: account.name.clone(),
@@ -422,6 +438,18 @@ fn account_doc(account: &Account, baked: &Baked, files: &mut Vec<String>) -> Acc
         media_count: account.media_count,
         picture,
     }
+}
+
+/// `https://www.instagram.com/<username>/`, for a username Instagram could have (so that no text
+/// from the API or an export becomes part of a URL unchecked).
+fn profile_url(username: Option<&str>) -> Option<String> {
+    username
+        .filter(|u| {
+            !u.is_empty()
+                && u.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+        })
+        .map(|u| format!("https://www.instagram.com/{u}/"))
 }
 
 fn media_doc(
@@ -541,6 +569,7 @@ mod tests {
                     like_count: None,
                     comments_count: None,
                     media: vec![],
+                    source: PostSource::Api,
                 })
                 .collect(),
         }

@@ -56,6 +56,10 @@ api_version = "{api_version}"            # the Graph API version asked for
 # merge = false                  # with [[accounts]] (at the end): one merged feed of them all
 # site_url = "https://example.com/"   # where the site is published; [pages] needs it
 
+# Instagram's own export of the account (README, "Importing Instagram's export"):
+# `instabake import instagram-export.zip` writes it here, and every build reads it (commit it).
+# export_dir = "{export_dir}"
+
 [paths]
 images = "{images}"
 url_prefix = "{url_prefix}"       # the public URL of the images folder
@@ -138,6 +142,7 @@ eager = 3
 # token_file = ".secrets/cafe-token"
 "#,
         preset = preset.name(),
+        export_dir = preset.export_dir(),
         api_version = crate::config::DEFAULT_API_VERSION,
     )
 }
@@ -287,6 +292,19 @@ mod tests {
             let on = format!("site_url = \"https://example.com/\"\n{on}");
             let config = load(&on);
             assert!(config.feeds.atom && config.feeds.json);
+        }
+    }
+
+    #[test]
+    fn the_export_folder_is_written_commented_out_at_its_default() {
+        for preset in [Preset::Hugo, Preset::Jekyll] {
+            let text = config_text(preset);
+            let line = format!("# export_dir = \"{}\"", preset.export_dir());
+            assert!(text.contains(&line), "{text}");
+            let config = load(&text.replace(&line, "export_dir = \"ig-export\""));
+            assert!(config.source.export_dir.ends_with("ig-export"));
+            let config = load(&text);
+            assert!(config.source.export_dir.ends_with(preset.export_dir()));
         }
     }
 

@@ -1,7 +1,8 @@
 //! The commands beside `build` (which lives in [`crate::build`]): `token status|refresh`, `init`,
-//! `doctor` and `record`.
+//! `doctor`, `import` and `record`.
 
 pub(crate) mod doctor;
+pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod record;
 pub(crate) mod token;

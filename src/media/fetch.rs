@@ -19,6 +19,9 @@ pub(crate) enum Fetcher {
     Http(reqwest::Client),
     /// Paths relative to a replay folder.
     Dir(PathBuf),
+    /// URLs `export:PATH` read from the site's export folder (the first field), every other URL
+    /// from the fetcher of the feed the export was merged into.
+    WithExport(PathBuf, Box<Fetcher>),
 }
 
 impl Fetcher {
@@ -26,6 +29,12 @@ impl Fetcher {
     async fn fetch(&self, url: &str, max: u64) -> Result<Vec<u8>, MediaError> {
         match self {
             Fetcher::Http(client) => fetch_http(client, url, max).await,
+            Fetcher::WithExport(dir, other) => {
+                match url.strip_prefix(crate::source::export::SCHEME) {
+                    Some(path) => Fetcher::Dir(dir.clone()).fetch_boxed(path, max).await,
+                    None => other.fetch_boxed(url, max).await,
+                }
+            }
             Fetcher::Dir(dir) => {
                 let path =
                     paths::inside(dir, url).ok_or_else(|| MediaError::NotInReplayFolder {
@@ -41,6 +50,16 @@ impl Fetcher {
                 Ok(bytes)
             }
         }
+    }
+
+    /// [`Fetcher::fetch`], boxed: it calls itself for [`Fetcher::WithExport`].
+    fn fetch_boxed<'a>(
+        &'a self,
+        url: &'a str,
+        max: u64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<u8>, MediaError>> + Send + 'a>>
+    {
+        Box::pin(self.fetch(url, max))
     }
 
     /// Fetches a video file (MP4 or QuickTime, sniffed from its `ftyp` box), at most `max` bytes.

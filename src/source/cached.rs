@@ -71,6 +71,7 @@ mod tests {
                 }],
                 link: None,
                 overridden: Vec::new(),
+                source: crate::source::PostSource::Api,
             }],
             fetched_at: "2026-12-01T00:00:00Z".into(),
             origin: Origin::Live,

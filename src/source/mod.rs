@@ -1,9 +1,12 @@
 //! Where posts come from: the Graph API ([`api`]), a recorded replay folder ([`replay`], which
-//! `instabake record` writes through [`scrub`]), or the cache's last good feed. Each produces the same plain [`Feed`]; nothing downstream knows which
-//! source it was.
+//! `instabake record` writes through [`scrub`]), the cache's last good feed, or the site's
+//! imported export ([`export`]), alone or merged into the API's. Each produces the same plain
+//! [`Feed`]; downstream, only a post's [`PostSource`] says which it was (for the data file, and
+//! for where a post with no permalink links to).
 
 pub(crate) mod api;
 pub(crate) mod cached;
+pub(crate) mod export;
 pub(crate) mod replay;
 pub(crate) mod scrub;
 pub(crate) mod wire;
@@ -28,6 +31,9 @@ pub(crate) struct SourceSettings {
     pub max_age: Option<Duration>,
     /// A recorded replay folder to read instead of the API.
     pub replay: Option<PathBuf>,
+    /// `export_dir`: the imported export's folder, read beside the API when it exists (a site of
+    /// one account only).
+    pub export_dir: PathBuf,
 }
 
 /// The `[account]` section: what is read about the account besides its posts. Each costs API
@@ -68,6 +74,19 @@ pub(crate) enum Origin {
     Replay,
     /// The last good feed kept in the cache, because the source failed.
     Cache,
+    /// The site's imported export alone (no token: a personal account has no API).
+    Export,
+}
+
+/// Where one post came from: the API (or a replay of it), the imported export, or both (the
+/// same post in each: the API's version is kept).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum PostSource {
+    #[default]
+    Api,
+    Export,
+    Both,
 }
 
 /// The account the posts belong to. Every field may be unknown; the profile fields (name to
@@ -206,6 +225,9 @@ pub(crate) struct Post {
     /// The fields a `[posts.SHORTCODE]` table replaced (`alt`, `caption`, `link`); set by curation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overridden: Vec<String>,
+    /// Where the post came from; feeds cached before exports were read are the API's.
+    #[serde(default)]
+    pub source: PostSource,
 }
 
 /// A whole feed as fetched.

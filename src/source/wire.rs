@@ -208,6 +208,7 @@ impl WireMedia {
             id: self.id,
             link: None,
             overridden: Vec::new(),
+            source: super::PostSource::Api,
         }
     }
 }

@@ -12,6 +12,7 @@ mod browser;
 mod crash;
 mod curation;
 mod example_site;
+mod export;
 mod feeds;
 mod generators;
 mod gitlab;

@@ -18,6 +18,7 @@ use image::{ImageFormat, RgbImage};
 pub(crate) enum Format {
     Jpeg,
     Png,
+    WebP,
 }
 
 /// A JPEG (quality 85) of `width` x `height` whose colours depend on `seed`.
@@ -28,6 +29,11 @@ pub(crate) fn jpeg(width: u32, height: u32, seed: u64) -> Arc<Vec<u8>> {
 /// A PNG of `width` x `height` whose colours depend on `seed`.
 pub(crate) fn png(width: u32, height: u32, seed: u64) -> Arc<Vec<u8>> {
     cached(Format::Png, width, height, seed)
+}
+
+/// A lossless WebP of `width` x `height` whose colours depend on `seed`.
+pub(crate) fn webp(width: u32, height: u32, seed: u64) -> Arc<Vec<u8>> {
+    cached(Format::WebP, width, height, seed)
 }
 
 /// A tiny but well-formed MP4 (an `ftyp` box and an empty `mdat` box): enough for anything that
@@ -82,6 +88,9 @@ fn encode(format: Format, picture: &RgbImage) -> Vec<u8> {
         Format::Png => picture
             .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .expect("encode test PNG"),
+        Format::WebP => picture
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::WebP)
+            .expect("encode test WebP"),
     }
     out
 }
