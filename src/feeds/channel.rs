@@ -382,6 +382,7 @@ pub(crate) mod tests {
             like_count: None,
             comments_count: None,
             media: vec![media(id)],
+            source: crate::source::PostSource::Api,
         }
     }
 
