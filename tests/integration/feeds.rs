@@ -553,9 +553,7 @@ fn each_account_has_its_own_feeds() {
 }
 
 /// With `[pages] enabled = true` each entry links to the post's page on the site (absolute) and
-/// names the permalink beside it. This runs whatever the pages do: each entry's link is checked
-/// against the data file's `page` when it has one, else against the permalink. (The unit tests of
-/// src/feeds/channel.rs set `page` themselves.)
+/// names the permalink beside it: every post has a page, and every entry links to it.
 #[test]
 fn entries_link_to_the_posts_pages_when_pages_are_on() {
     let fake = FakeApi::start(Scenario::new().posts(posts()));
@@ -566,14 +564,13 @@ fn entries_link_to_the_posts_pages_when_pages_are_on() {
     let json = read_json(site.path());
     for (item, id) in json["items"].as_array().unwrap().iter().zip(NEWEST_FIRST) {
         let post = support::post(&data, id);
-        match post["page"].as_str() {
-            Some(page) => {
-                let page = url::Url::parse(SITE_URL).unwrap().join(page).unwrap();
-                assert_eq!(item["url"], page.as_str(), "{item:#}");
-                assert_eq!(item["external_url"], post["permalink"]);
-            }
-            None => assert_eq!(item["url"], post["permalink"]),
-        }
+        let page = post["page"]
+            .as_str()
+            .unwrap_or_else(|| panic!("post {id} has no page with [pages] on: {post:#}"));
+        let page = url::Url::parse(SITE_URL).unwrap().join(page).unwrap();
+        assert_eq!(item["url"], page.as_str(), "{item:#}");
+        assert_ne!(item["url"], post["permalink"]);
+        assert_eq!(item["external_url"], post["permalink"]);
     }
     assert_valid_json_feed(&site.path().join(JSON));
     if let Some(atom) = feedparser(&site.path().join(ATOM)) {
