@@ -288,10 +288,16 @@ fn updated(written: bool) -> &'static str {
 /// The last line of an account's bake.
 fn summary_line(summary: &Summary) -> String {
     let e = &summary.emitted;
-    let line = format!(
+    let mut line = format!(
         "baked {} posts, {} image files ({} new, {} old removed)",
         summary.posts, summary.images, e.images_written, e.pruned,
     );
+    if e.others_written > 0 {
+        line.push_str(&format!(
+            ", {} post pages and feed files written",
+            e.others_written
+        ));
+    }
     match &summary.account {
         None => format!(
             "{line}; data file {}, partial {}",
