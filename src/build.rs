@@ -3,8 +3,8 @@
 //! The feed comes from the replay folder, the API, or, when the API fails and `--strict` is not
 //! given, the cache's last good feed (with a warning that says what failed and how old the feed
 //! is). The site's imported export (`export_dir`) is merged into it, or baked alone when there is
-//! no token. Nothing is written into the site until every image is baked and the partial rendered, so a
-//! run that fails leaves the site as it was.
+//! no token. Nothing is written into the site until every image is baked and the partial
+//! rendered, so a run that fails leaves the site as it was.
 
 use std::collections::HashSet;
 use std::sync::Arc;
