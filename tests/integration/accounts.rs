@@ -41,12 +41,7 @@ fn scenario() -> Scenario {
         .dead_token(DEAD_TOKEN)
         .other_account(
             STUDIO_TOKEN,
-            Account {
-                user_id: "17841400000000002".into(),
-                username: "studio_demo".into(),
-                account_type: Some("CREATOR".into()),
-                media_count: None,
-            },
+            Account::studio(),
             vec![
                 studio(Post::image("201").timestamp("2026-11-21T12:00:00+0000")),
                 studio(

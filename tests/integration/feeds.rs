@@ -483,12 +483,7 @@ fn each_account_has_its_own_feeds() {
                 .posts(vec![Post::image("101").username("shop_demo")])
                 .other_account(
                     STUDIO_TOKEN,
-                    Account {
-                        user_id: "17841400000000002".into(),
-                        username: "studio_demo".into(),
-                        account_type: Some("CREATOR".into()),
-                        media_count: None,
-                    },
+                    Account::studio(),
                     vec![Post::image("201").username("studio_demo")],
                     "IGQWRstudioNEWtoken_do_not_leak_8888888888",
                 ),

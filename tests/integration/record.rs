@@ -358,12 +358,7 @@ fn one_of_several_accounts_is_recorded_with_its_own_token() {
             .posts(vec![Post::image("101")])
             .other_account(
                 STUDIO_TOKEN,
-                Account {
-                    user_id: "17841400000000002".into(),
-                    username: "studio_demo".into(),
-                    account_type: Some("CREATOR".into()),
-                    media_count: None,
-                },
+                Account::studio(),
                 vec![
                     Post::image("201").username("studio_demo"),
                     Post::image("202").username("studio_demo"),

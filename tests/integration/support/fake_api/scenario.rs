@@ -21,6 +21,19 @@ pub(crate) struct Account {
     pub media_count: Option<u64>,
 }
 
+impl Account {
+    /// The second account the multi-account tests bake beside the scenario's own: a creator
+    /// account, `@studio_demo`.
+    pub(crate) fn studio() -> Account {
+        Account {
+            user_id: "17841400000000002".into(),
+            username: "studio_demo".into(),
+            account_type: Some("CREATOR".into()),
+            media_count: None,
+        }
+    }
+}
+
 /// The profile fields `/me` answers with (`[account] profile = true`); `None` leaves a field out of
 /// the answer, as the API does for an account that has not set it.
 #[derive(Clone, Debug)]
