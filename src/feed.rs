@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::caption;
 use crate::link::web_url;
-use crate::media::{Encoded, Format, ItemError, VideoFile};
+use crate::media::{Cut, Encoded, Format, ItemError, VideoFile};
 use crate::report;
 use crate::source::{Account, Feed, ItemKind, Origin, Post, PostKind, PostSource};
 
@@ -114,6 +114,10 @@ pub(crate) struct MediaDoc {
     pub variants: Vec<VariantDoc>,
     /// Ready `srcset` values by format (`webp`, `jpeg`).
     pub srcset: BTreeMap<Format, String>,
+    /// The centred crop a grid tile shows, when the image is not the tile's 4:5 shape: the
+    /// built-in layouts use it so that a square or landscape post sends only what the tile shows.
+    #[serde(default)]
+    pub tile: Option<TileDoc>,
     /// The baked video file, when one was downloaded; otherwise the poster links to the post.
     pub video: Option<VideoDoc>,
 }
@@ -126,6 +130,15 @@ pub(crate) struct VariantDoc {
     pub height: u32,
     pub url: String,
     pub bytes: u64,
+}
+
+/// The tile crop of an image: its size at the largest width made, its files and `srcset`s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TileDoc {
+    pub width: u32,
+    pub height: u32,
+    pub variants: Vec<VariantDoc>,
+    pub srcset: BTreeMap<Format, String>,
 }
 
 /// A baked video file.
@@ -460,26 +473,29 @@ fn media_doc(
     encoded: &Encoded,
     url_prefix: &str,
 ) -> MediaDoc {
-    let variants: Vec<VariantDoc> = encoded
-        .variants
-        .iter()
-        .map(|v| VariantDoc {
-            format: v.format,
-            width: v.width,
-            height: v.height,
-            url: format!("{url_prefix}{}", v.file),
-            bytes: v.bytes,
-        })
-        .collect();
-    let mut srcset: BTreeMap<Format, String> = BTreeMap::new();
-    // Smallest first reads best and is what browsers expect to see.
-    for v in variants.iter().rev() {
-        let entry = srcset.entry(v.format).or_default();
-        if !entry.is_empty() {
-            entry.push_str(", ");
-        }
-        entry.push_str(&format!("{} {}w", v.url, v.width));
-    }
+    let docs = |cut: Cut| -> Vec<VariantDoc> {
+        encoded
+            .variants
+            .iter()
+            .filter(|v| v.cut == cut)
+            .map(|v| VariantDoc {
+                format: v.format,
+                width: v.width,
+                height: v.height,
+                url: format!("{url_prefix}{}", v.file),
+                bytes: v.bytes,
+            })
+            .collect()
+    };
+    let variants = docs(Cut::Full);
+    let srcset = srcsets(&variants);
+    let tile = docs(Cut::Tile);
+    let tile = tile.iter().max_by_key(|v| v.width).map(|largest| TileDoc {
+        width: largest.width,
+        height: largest.height,
+        srcset: srcsets(&tile),
+        variants: tile.clone(),
+    });
     let largest = |format: Format| {
         variants
             .iter()
@@ -501,8 +517,23 @@ fn media_doc(
         src,
         variants,
         srcset,
+        tile,
         video: None,
     }
+}
+
+/// Ready `srcset` values by format, smallest first (which reads best and is what browsers expect
+/// to see), from variants made largest first.
+fn srcsets(variants: &[VariantDoc]) -> BTreeMap<Format, String> {
+    let mut srcset: BTreeMap<Format, String> = BTreeMap::new();
+    for v in variants.iter().rev() {
+        let entry = srcset.entry(v.format).or_default();
+        if !entry.is_empty() {
+            entry.push_str(", ");
+        }
+        entry.push_str(&format!("{} {}w", v.url, v.width));
+    }
+    srcset
 }
 
 /// Alt text when the post has none: its caption, shortened at a word boundary, else a description.

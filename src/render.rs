@@ -60,7 +60,7 @@ impl Layout {
     pub(crate) fn sizes(self) -> &'static str {
         match self {
             Layout::Grid => DEFAULT_SIZES,
-            Layout::Strip => "(min-width: 960px) 216px, (min-width: 600px) 23vw, 40vw",
+            Layout::Strip => STRIP_SIZES,
         }
     }
 }
@@ -69,9 +69,16 @@ impl Layout {
 /// up to 1080 px (the largest default width), as the template's CSS says.
 pub(crate) const LIGHTBOX_SIZES: &str = "(min-width: 1096px) 1080px, 100vw";
 
-/// The default `sizes`: a grid of three columns on wide screens, two on phones, in a container that
-/// stops growing at about 960 px.
-pub(crate) const DEFAULT_SIZES: &str = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw";
+/// The default `sizes`: the grid's tile width, to the pixel, when the feed spans the viewport: three
+/// columns with 4 px gaps from 600 px, two below, in a container that stops growing at 960 px. A
+/// browser then picks the smallest candidate that fills the tile at its pixel density; a page that
+/// puts the feed in a narrower column can say so with `[render] sizes`.
+pub(crate) const DEFAULT_SIZES: &str =
+    "(min-width: 960px) 318px, (min-width: 600px) calc(33.34vw - 2.66px), calc(50vw - 2px)";
+
+/// The strip's tile width: 22.5% of the container from 600 px (216 px once it stops growing at
+/// 960 px), 40% below.
+const STRIP_SIZES: &str = "(min-width: 960px) 216px, (min-width: 600px) 22.5vw, 40vw";
 
 impl Default for RenderSettings {
     fn default() -> Self {

@@ -26,7 +26,27 @@ struct Pixels {
 }
 
 fn load(path: &Path) -> Result<Pixels, String> {
-    let image = image::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let failed = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let bytes = std::fs::read(path).map_err(|e| failed(&e))?;
+    // `image` decodes JPEG with zune-jpeg, which misreads baseline JPEGs whose components come in
+    // separate scans (as jpeg-encoder writes them with optimised Huffman tables): jpeg-decoder
+    // reads them as browsers do.
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        let mut decoder = jpeg_decoder::Decoder::new(bytes.as_slice());
+        let pixels = decoder.decode().map_err(|e| failed(&e))?;
+        let info = decoder.info().ok_or_else(|| failed(&"no JPEG header"))?;
+        let rgb = match info.pixel_format {
+            jpeg_decoder::PixelFormat::RGB24 => pixels,
+            jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
+            other => return Err(failed(&format!("unsupported JPEG pixels {other:?}"))),
+        };
+        return Ok(Pixels {
+            width: u32::from(info.width),
+            height: u32::from(info.height),
+            rgb,
+        });
+    }
+    let image = image::load_from_memory(&bytes).map_err(|e| failed(&e))?;
     let rgb = image.to_rgb8();
     Ok(Pixels {
         width: rgb.width(),

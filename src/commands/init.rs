@@ -89,7 +89,7 @@ max_mb = 50
 
 [render]
 # template = "instagram.tera.html"   # your own Tera template instead of the built-in one
-# sizes = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw"   # default: the layout's own
+# sizes = "(min-width: 960px) 318px, (min-width: 600px) calc(33.34vw - 2.66px), calc(50vw - 2px)"   # default: the layout's own
 eager = 3
 # header = false                 # show the account (picture, name, bio, follow link) above the grid
 # layout = "grid"                # or "strip": one row that scrolls sideways

@@ -357,6 +357,7 @@ pub(crate) mod tests {
                 variant(Format::Jpeg, 640, 500),
             ],
             srcset: BTreeMap::new(),
+            tile: None,
             video: None,
         }
     }

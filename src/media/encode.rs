@@ -1,6 +1,7 @@
 //! The CPU side of a bake: decode one source image (with limits, orientation honoured), make every
 //! width from it, largest to smallest, each from the one before (a resize cascade), and encode each
-//! width in each format. Also the image's dominant colour and a tiny placeholder.
+//! width in each format. Also the image's dominant colour and a tiny placeholder, and, for a
+//! source whose shape is not the grid tile's, the tile's own crop at the widths a tile is shown at.
 //!
 //! This runs on the rayon pool, never on the async runtime. Everything it needs is in its arguments;
 //! it writes nothing but the encoded files, each atomically.
@@ -13,7 +14,7 @@ use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageReader};
 
-use super::{Format, MediaError, MediaSettings, Variant};
+use super::{Cut, Format, MediaError, MediaSettings, Variant};
 
 /// Largest accepted source side, in pixels. Instagram serves at most 1440 px; anything far larger
 /// is a mistake or a decompression bomb.
@@ -22,6 +23,42 @@ pub(crate) const MAX_SIDE: u32 = 12_000;
 pub(crate) const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 /// Width of the placeholder image.
 const PLACEHOLDER_WIDTH: u32 = 8;
+
+/// The shape of the built-in layouts' tiles (`aspect-ratio: 4/5` in the template's CSS), which show
+/// their image with `object-fit: cover`.
+pub(crate) const TILE_ASPECT: (u32, u32) = (4, 5);
+/// The widest a tile crop is made: a tile is at most 318 CSS px wide (a third of the 960 px
+/// container) and about 215 on the largest phones, so 640 covers desktops at 2x and phones at 3x.
+pub(crate) const TILE_MAX_WIDTH: u32 = 640;
+
+/// The part of a `width` x `height` source a tile shows: `(left, top, width, height)`, centred;
+/// `None` when the source is already the tile's shape (within 1%), so its own variants fit.
+///
+/// A square post in a 4:5 tile shows 80% of its width, a landscape one less than half: without
+/// a crop of their own, the browser downloads pixels nobody sees, and picks a candidate by the
+/// tile's width that is then stretched to the tile's height.
+pub(crate) fn tile_crop(width: u32, height: u32) -> Option<(u32, u32, u32, u32)> {
+    let (tw, th) = (u64::from(TILE_ASPECT.0), u64::from(TILE_ASPECT.1));
+    let (w, h) = (u64::from(width), u64::from(height));
+    // Compare w/h with tw/th without floating point: |w*th - h*tw| <= 1% of h*tw.
+    if (w * th).abs_diff(h * tw) * 100 <= h * tw {
+        return None;
+    }
+    if w * th > h * tw {
+        let crop = ((h * tw + th / 2) / th).max(1) as u32;
+        Some(((width - crop) / 2, 0, crop, height))
+    } else {
+        let crop = ((w * th + tw / 2) / tw).max(1) as u32;
+        Some((0, (height - crop) / 2, width, crop))
+    }
+}
+
+/// The widths a tile crop `crop_width` wide is made at: the configured ones, none above
+/// [`TILE_MAX_WIDTH`], never upscaled (as [`target_widths`]).
+pub(crate) fn tile_widths(configured: &[u32], crop_width: u32) -> Vec<u32> {
+    let capped: Vec<u32> = configured.iter().map(|&w| w.min(TILE_MAX_WIDTH)).collect();
+    target_widths(&capped, crop_width)
+}
 
 /// A decoded, oriented source in RGB.
 pub(crate) struct Rgb {
@@ -55,12 +92,12 @@ impl Encoded {
     pub(crate) fn select(
         &self,
         settings: &MediaSettings,
-        name: impl Fn(Format, u32) -> String,
+        name: impl Fn(Format, u32, Cut) -> String,
     ) -> Option<Encoded> {
         let mut variants = Vec::new();
-        for width in target_widths(&settings.widths, self.width) {
+        for (cut, width) in cuts(settings, self.width, self.height) {
             for &format in &settings.formats {
-                let file = name(format, width);
+                let file = name(format, width, cut);
                 variants.push(self.variants.iter().find(|v| v.file == file)?.clone());
             }
         }
@@ -143,6 +180,23 @@ pub(crate) fn target_widths(configured: &[u32], source_width: u32) -> Vec<u32> {
     widths
 }
 
+/// Every (cut, width) to make of a `width` x `height` source, in the order they are made: the
+/// whole image largest first, then the tile crop's widths, largest first, when it needs one.
+fn cuts(settings: &MediaSettings, width: u32, height: u32) -> Vec<(Cut, u32)> {
+    let mut cuts: Vec<(Cut, u32)> = target_widths(&settings.widths, width)
+        .into_iter()
+        .map(|w| (Cut::Full, w))
+        .collect();
+    if let Some((_, _, crop_width, _)) = tile_crop(width, height).filter(|_| settings.tiles) {
+        cuts.extend(
+            tile_widths(&settings.widths, crop_width)
+                .into_iter()
+                .map(|w| (Cut::Tile, w)),
+        );
+    }
+    cuts
+}
+
 /// Height for `width` keeping the source's aspect ratio, rounded, at least 1.
 pub(crate) fn scaled_height(source: (u32, u32), width: u32) -> u32 {
     let (sw, sh) = source;
@@ -150,64 +204,29 @@ pub(crate) fn scaled_height(source: (u32, u32), width: u32) -> u32 {
 }
 
 /// Makes every variant of `source` into `out_dir`, largest width first, each width resized from
-/// the one before. `name` gives each (format, width) its file name; variants in `existing` (from an
+/// the one before; then, when the source is not the tile's shape, the tile crop's widths the same
+/// way. `name` gives each (format, width, cut) its file name; variants in `existing` (from an
 /// earlier bake of the same source) are kept instead of encoded again, so changing one setting
 /// re-encodes only what it changes.
 pub(crate) fn encode_all(
     source: &Rgb,
     settings: &MediaSettings,
     out_dir: &Path,
-    name: impl Fn(Format, u32) -> String,
+    name: impl Fn(Format, u32, Cut) -> String,
     existing: &[Variant],
 ) -> Result<Encoded, MediaError> {
     let mut resizer = Resizer::new();
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
-    let mut variants = Vec::new();
-    let mut current: Option<Image<'static>> = None;
-    for width in target_widths(&settings.widths, source.width) {
-        let height = scaled_height((source.width, source.height), width);
-        let next = if width == source.width {
-            None
-        } else {
-            let mut dst = Image::new(width, height, PixelType::U8x3);
-            match &current {
-                Some(previous) => resizer.resize(previous, &mut dst, &options),
-                None => {
-                    let src = source_view(source)?;
-                    resizer.resize(&src, &mut dst, &options)
-                }
-            }
-            .map_err(|source| MediaError::Resize { width, source })?;
-            Some(dst)
-        };
-        let pixels: &[u8] = match &next {
-            Some(image) => image.buffer(),
-            None => &source.pixels,
-        };
-        for &format in &settings.formats {
-            let file = name(format, width);
-            if let Some(done) = existing.iter().find(|v| v.file == file) {
-                variants.push(done.clone());
-                continue;
-            }
-            let data = encode_one(pixels, width, height, format, settings)?;
-            let path = out_dir.join(&file);
-            crate::atomic::write(&path, &data)
-                .map_err(|source| MediaError::Write { path, source })?;
-            variants.push(Variant {
-                format,
-                width,
-                height,
-                file,
-                bytes: data.len() as u64,
-            });
-        }
-        if next.is_some() {
-            current = next;
-        }
-    }
+    let mut made = Made {
+        settings,
+        out_dir,
+        name: &name,
+        existing,
+        variants: Vec::new(),
+    };
+    let widths = target_widths(&settings.widths, source.width);
+    let smallest = made.cascade(source, None, &widths, &mut resizer)?;
     // From the smallest width made: the same few pixels for a fraction of the work.
-    let smallest = match &current {
+    let smallest = match &smallest {
         Some(image) => ImageRef::new(
             image.width(),
             image.height(),
@@ -221,13 +240,95 @@ pub(crate) fn encode_all(
         None => source_view(source)?,
     };
     let (color, placeholder) = colour_and_placeholder(&smallest, &mut resizer)?;
+    if let Some(crop) = tile_crop(source.width, source.height).filter(|_| settings.tiles) {
+        let widths = tile_widths(&settings.widths, crop.2);
+        made.cascade(source, Some(crop), &widths, &mut resizer)?;
+    }
     Ok(Encoded {
         width: source.width,
         height: source.height,
         color,
         placeholder,
-        variants,
+        variants: made.variants,
     })
+}
+
+/// The variants of one source, as [`encode_all`] makes them.
+struct Made<'a, N> {
+    settings: &'a MediaSettings,
+    out_dir: &'a Path,
+    name: &'a N,
+    existing: &'a [Variant],
+    variants: Vec<Variant>,
+}
+
+impl<N: Fn(Format, u32, Cut) -> String> Made<'_, N> {
+    /// Resizes `source` (or its `crop`, `(left, top, width, height)`) to each of `widths`,
+    /// largest first, each from the one before, and encodes each in every format. Returns the
+    /// smallest image resized, if any was (the full-size width is the source itself).
+    fn cascade(
+        &mut self,
+        source: &Rgb,
+        crop: Option<(u32, u32, u32, u32)>,
+        widths: &[u32],
+        resizer: &mut Resizer,
+    ) -> Result<Option<Image<'static>>, MediaError> {
+        let cut = if crop.is_some() { Cut::Tile } else { Cut::Full };
+        let (left, top, area_width, area_height) =
+            crop.unwrap_or((0, 0, source.width, source.height));
+        let lanczos = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+        let mut current: Option<Image<'static>> = None;
+        for &width in widths {
+            let height = scaled_height((area_width, area_height), width);
+            let next = if crop.is_none() && width == source.width {
+                None
+            } else {
+                let mut dst = Image::new(width, height, PixelType::U8x3);
+                match &current {
+                    Some(previous) => resizer.resize(previous, &mut dst, &lanczos),
+                    None => {
+                        let src = source_view(source)?;
+                        let options = lanczos.crop(
+                            f64::from(left),
+                            f64::from(top),
+                            f64::from(area_width),
+                            f64::from(area_height),
+                        );
+                        resizer.resize(&src, &mut dst, &options)
+                    }
+                }
+                .map_err(|source| MediaError::Resize { width, source })?;
+                Some(dst)
+            };
+            let pixels: &[u8] = match &next {
+                Some(image) => image.buffer(),
+                None => &source.pixels,
+            };
+            for &format in &self.settings.formats {
+                let file = (self.name)(format, width, cut);
+                if let Some(done) = self.existing.iter().find(|v| v.file == file) {
+                    self.variants.push(done.clone());
+                    continue;
+                }
+                let data = encode_one(pixels, width, height, format, self.settings)?;
+                let path = self.out_dir.join(&file);
+                crate::atomic::write(&path, &data)
+                    .map_err(|source| MediaError::Write { path, source })?;
+                self.variants.push(Variant {
+                    format,
+                    width,
+                    height,
+                    file,
+                    bytes: data.len() as u64,
+                    cut,
+                });
+            }
+            if next.is_some() {
+                current = next;
+            }
+        }
+        Ok(current)
+    }
 }
 
 fn source_view(rgb: &Rgb) -> Result<ImageRef<'_>, MediaError> {
@@ -369,7 +470,7 @@ mod tests {
             &source,
             &settings,
             dir.path(),
-            |f, w| format!("x-{w}.{}", f.extension()),
+            |f, w, _| format!("x-{w}.{}", f.extension()),
             &[],
         )
         .unwrap();
@@ -390,6 +491,75 @@ mod tests {
         assert_eq!(encoded.variants[2].height, 800);
         assert!(encoded.placeholder.starts_with("data:image/png;base64,"));
         assert!(encoded.color.starts_with('#') && encoded.color.len() == 7);
+    }
+
+    #[test]
+    fn a_tile_crop_is_the_centred_4_5_part_of_other_shapes() {
+        assert_eq!(tile_crop(1080, 1350), None);
+        // Within 1% of 4:5 is close enough: the tile shows all but a sliver.
+        assert_eq!(tile_crop(1080, 1345), None);
+        assert_eq!(tile_crop(1080, 1080), Some((108, 0, 864, 1080)));
+        assert_eq!(tile_crop(1080, 566), Some((313, 0, 453, 566)));
+        // Taller than the tile (a 9:16 reel poster): the middle, full width.
+        assert_eq!(tile_crop(1080, 1920), Some((0, 285, 1080, 1350)));
+        assert_eq!(tile_widths(&[320, 640, 1080], 864), [640, 320]);
+        assert_eq!(tile_widths(&[320, 640, 1080], 453), [453, 320]);
+        assert_eq!(tile_widths(&[1080], 864), [640]);
+    }
+
+    #[test]
+    fn a_square_source_also_gets_the_tiles_crop_and_a_4_5_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        // Red at the sides, blue in the middle 800 columns: the crop must keep just the middle.
+        let image = image::RgbImage::from_fn(1000, 1000, |x, _| {
+            if (100..900).contains(&x) {
+                image::Rgb([0, 0, 255])
+            } else {
+                image::Rgb([255, 0, 0])
+            }
+        });
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(image)
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let source = decode(&png).unwrap();
+        let settings = MediaSettings {
+            formats: vec![Format::Webp],
+            ..MediaSettings::default()
+        };
+        let name = |f: Format, w, cut: Cut| format!("{cut:?}-{w}.{}", f.extension());
+        let encoded = encode_all(&source, &settings, dir.path(), name, &[]).unwrap();
+        let tiles: Vec<&Variant> = encoded
+            .variants
+            .iter()
+            .filter(|v| v.cut == Cut::Tile)
+            .collect();
+        let sizes: Vec<(u32, u32)> = tiles.iter().map(|v| (v.width, v.height)).collect();
+        assert_eq!(sizes, [(640, 800), (320, 400)]);
+        for tile in tiles {
+            let decoded = image::open(dir.path().join(&tile.file)).unwrap().to_rgb8();
+            assert_eq!(decoded.dimensions(), (tile.width, tile.height));
+            // 800 of 1000 columns, centred: no red, bar what the filter blends into the edges.
+            for x in [3, tile.width / 2, tile.width - 4] {
+                let p = decoded.get_pixel(x, tile.height / 2);
+                assert!(p[2] > 200 && p[0] < 60, "{} at x={x}: {p:?}", tile.file);
+            }
+        }
+        // The same settings, read back from what was made, need no decode.
+        let again = encoded
+            .select(&settings, name)
+            .expect("every variant was made");
+        assert_eq!(again.variants, encoded.variants);
+
+        let portrait = decode(&gradient(800, 1000)).unwrap();
+        let encoded = encode_all(&portrait, &settings, dir.path(), name, &[]).unwrap();
+        assert!(encoded.variants.iter().all(|v| v.cut == Cut::Full));
+        let avatar = MediaSettings {
+            tiles: false,
+            ..settings
+        };
+        let encoded = encode_all(&source, &avatar, dir.path(), name, &[]).unwrap();
+        assert!(encoded.variants.iter().all(|v| v.cut == Cut::Full));
     }
 
     #[test]

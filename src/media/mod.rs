@@ -88,6 +88,14 @@ pub(crate) struct MediaSettings {
     pub avif_quality: u8,
     /// rav1e's speed, 1 (slow, small) to 10 (fast).
     pub avif_speed: u8,
+    /// Also make the grid tile's crop of sources of another shape ([`encode::tile_crop`]). Not a
+    /// key: on for posts, off for the profile picture, which no tile shows.
+    #[serde(skip, default = "yes")]
+    pub tiles: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for MediaSettings {
@@ -100,6 +108,7 @@ impl Default for MediaSettings {
             webp_effort: 4,
             avif_quality: 60,
             avif_speed: 10,
+            tiles: true,
         }
     }
 }
@@ -141,6 +150,7 @@ const AVATAR_WIDTHS: &[u32] = &[80, 160, 320];
 pub(crate) fn avatar_settings(images: &MediaSettings) -> MediaSettings {
     MediaSettings {
         widths: AVATAR_WIDTHS.to_vec(),
+        tiles: false,
         ..images.clone()
     }
 }
@@ -223,9 +233,30 @@ pub(crate) struct Variant {
     pub format: Format,
     pub width: u32,
     pub height: u32,
-    /// File name, content addressed: `<hash of source and settings>-<width>.<ext>`.
+    /// File name, content addressed: `<hash of source and settings>-<width>.<ext>`, or
+    /// `-t<width>` for a tile crop.
     pub file: String,
     pub bytes: u64,
+    /// The whole image, or the grid tile's crop of it.
+    #[serde(default, skip_serializing_if = "Cut::is_full")]
+    pub cut: Cut,
+}
+
+/// What part of the source a variant shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Cut {
+    /// The whole image.
+    #[default]
+    Full,
+    /// The centred part a grid tile shows ([`encode::tile_crop`]).
+    Tile,
+}
+
+impl Cut {
+    fn is_full(&self) -> bool {
+        *self == Cut::Full
+    }
 }
 
 /// Why one item could not be baked.
@@ -473,8 +504,9 @@ async fn bake_item(
             (f, hasher.finalize().to_hex()[..16].to_owned())
         })
         .collect();
-    let name = move |format: Format, width: u32| {
-        format!("{}-{width}.{}", prefixes[&format], format.extension())
+    let name = move |format: Format, width: u32, cut: Cut| {
+        let tile = if cut == Cut::Tile { "t" } else { "" };
+        format!("{}-{tile}{width}.{}", prefixes[&format], format.extension())
     };
     // Everything made from this source before, whatever the settings were then.
     let record = cached_record(cache, &source_hash);

@@ -158,11 +158,13 @@ fn check(binary: &str, url: &str, dark: bool, what: &str) -> Value {
         .unwrap_or_else(|e| panic!("{what}: bad report ({e}): {text}"))
 }
 
-/// The width a srcset candidate URL names: `...-640.webp` is 640.
+/// The width a srcset candidate URL names: `...-640.webp` is 640, and so is a tile crop's
+/// `...-t640.webp`.
 pub(crate) fn width_of(url: &str) -> u32 {
     let name = url.rsplit('/').next().unwrap();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    stem.rsplit('-').next().unwrap().parse().unwrap()
+    let width = stem.rsplit('-').next().unwrap();
+    width.trim_start_matches('t').parse().unwrap()
 }
 
 fn assert_report(report: &Value, what: &str, posts: usize, port: u16) {

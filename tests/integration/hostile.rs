@@ -117,6 +117,7 @@ fn assert_nothing_injected(partial: &str) {
         "controls",
         "datetime",
         "decoding",
+        "fetchpriority",
         "height",
         "href",
         "lang",

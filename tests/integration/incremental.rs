@@ -72,8 +72,9 @@ fn a_new_width_is_encoded_from_cached_originals_and_nothing_else_is() {
     let site = support::site();
     fake.run_build(site.path(), &[]).assert_success();
     let before = variant_files(site.path());
-    // Three 1080-wide images in three widths, small.jpg (640 wide) in two; two formats each.
-    assert_eq!(before.len(), (3 * 3 + 2) * 2);
+    // Three 1080-wide images in three widths, small.jpg (640 wide) in two, and square.jpg's tile
+    // crop (864 wide) in 320 and 640; two formats each.
+    assert_eq!(before.len(), (3 * 3 + 2 + 2) * 2);
     fake.clear_requests();
 
     config(site.path(), "widths = [320, 480, 640, 1080]");
@@ -88,10 +89,14 @@ fn a_new_width_is_encoded_from_cached_originals_and_nothing_else_is() {
     let new = made_between(&before, &variant_files(site.path()));
     assert_eq!(
         new.len(),
-        4 * 2,
-        "one new width in two formats per image: {new:?}"
+        (4 + 1) * 2,
+        "one new width in two formats per image and for the square one's tile: {new:?}"
     );
-    assert!(new.iter().all(|name| name.contains("-480.")), "{new:?}");
+    assert!(
+        new.iter()
+            .all(|name| name.contains("-480.") || name.contains("-t480.")),
+        "{new:?}"
+    );
     let data = support::read_data(site.path());
     let widths: Vec<u64> = support::post(&data, "9101")["media"][0]["variants"]
         .as_array()
@@ -118,15 +123,15 @@ fn a_new_webp_quality_reencodes_only_webp() {
     assert!(fake.media_requests().is_empty());
     let after = variant_files(site.path());
     let new = made_between(&before, &after);
-    assert_eq!(new.len(), 3 * 3 + 2, "{new:?}");
+    assert_eq!(new.len(), 3 * 3 + 2 + 2, "{new:?}");
     assert!(new.iter().all(|name| name.ends_with(".webp")), "{new:?}");
     // The JPEG files are kept as they were; the q80 WebP files, used by nothing now, are forgotten.
     let kept: Vec<&String> = before.keys().filter(|n| after.contains_key(*n)).collect();
-    assert_eq!(kept.len(), 3 * 3 + 2, "{kept:?}");
+    assert_eq!(kept.len(), 3 * 3 + 2 + 2, "{kept:?}");
     assert!(kept.iter().all(|name| name.ends_with(".jpg")), "{kept:?}");
     // The old WebP files are no longer referenced, so they are pruned from the site.
     let site_images: Vec<String> = support::relative_files(&site.path().join(support::HUGO_IMAGES));
-    assert_eq!(site_images.len(), (3 * 3 + 2) * 2, "{site_images:?}");
+    assert_eq!(site_images.len(), (3 * 3 + 2 + 2) * 2, "{site_images:?}");
     assert!(new
         .iter()
         .all(|name| site_images.iter().any(|f| f.ends_with(name.as_str()))));

@@ -25,8 +25,9 @@ use crate::example_site;
 use crate::support::{self, FakeApi, Post, Scenario};
 
 /// The grid's `sizes` (render.rs `DEFAULT_SIZES`), the strip's, and the large view's.
-const GRID_SIZES: &str = "(min-width: 960px) 320px, (min-width: 600px) 33vw, 50vw";
-const STRIP_SIZES: &str = "(min-width: 960px) 216px, (min-width: 600px) 23vw, 40vw";
+const GRID_SIZES: &str =
+    "(min-width: 960px) 318px, (min-width: 600px) calc(33.34vw - 2.66px), calc(50vw - 2px)";
+const STRIP_SIZES: &str = "(min-width: 960px) 216px, (min-width: 600px) 22.5vw, 40vw";
 const LIGHTBOX_SIZES: &str = "(min-width: 1096px) 1080px, 100vw";
 
 fn manifest_dir() -> &'static Path {
