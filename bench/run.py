@@ -482,9 +482,9 @@ def bd_rate(ours, theirs, metric, steps=200):
 def compare(defaults, sweep):
     """Per format and width: BD-rate by each metric and instabake's bytes at the score sharp's default
     reaches. `defaults` and `sweep` are {tool: summarise(...)} and {tool: {q: summarise(...)}}."""
-    out = {}
+    out, swept = {}, next(iter(sweep["instabake"].values()))
     for f, widths in defaults["sharp"].items():
-        if f not in sweep["instabake"][next(iter(sweep["instabake"]))]:
+        if f not in swept:
             continue
         for w, theirs in widths.items():
             if w == "all":   # scores of different widths averaged: no single picture to compare at
@@ -529,7 +529,8 @@ def quality_run(args, work):
         print("quality: AVIF at the defaults (cold) ...", file=sys.stderr)
         ib = instabake(graph, site("ib-avif-default"), n, {"formats": ["avif"]}, AVIF_BINARY)
         sp = sharp(photos, work / "sp-avif-default", n, ["avif"], widths, SHARP_DEFAULTS)
-        timing = {"instabake": ib["wall"] / n, "sharp": sp["wall"] / n}
+        timing = {"instabake": ib["wall"] / n, "sharp": sp["wall"] / n,
+                  "busy_before": max(ib["busy_before"], sp["busy_before"])}
         runs["instabake", "avif-default"] = read_variants(ib["site"])
         runs["sharp", "avif-default"] = sharp_files(work / "sp-avif-default", n, ["avif"], widths)
         print(f"quality: AVIF sweep {args.avif_sweep} ...", file=sys.stderr)
@@ -590,7 +591,8 @@ def print_quality(q):
     if "avif_seconds_per_photo" in q:
         t = q["avif_seconds_per_photo"]
         print(f"AVIF encode, cold, wall per photo ({len(q['widths'])} widths): instabake {t['instabake']:.2f} s, "
-              f"sharp {t['sharp']:.2f} s")
+              f"sharp {t['sharp']:.2f} s" + (f" (WARNING: other processes kept {t['busy_before']:.1f} CPUs busy)"
+                                             if t["busy_before"] > 0.1 else ""))
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -685,6 +687,26 @@ def print_report(args, rows):
           f"{report['uv_threadpool']} libuv threads, {report['queue']} images in flight")
 
 
+def quality_markdown(q):
+    """The quality figures as one Markdown table, the one in README.md's "Performance" section (the
+    row of all widths adds their bytes up and averages their scores)."""
+    lines = ["| format, width | instabake: bytes, SSIMULACRA2, DSSIM | sharp: bytes, SSIMULACRA2, DSSIM "
+             "| BD-rate by SSIMULACRA2, by DSSIM | instabake at sharp's SSIMULACRA2 |",
+             "| --- | --- | --- | --- | --- |"]
+    pct = lambda r: f"{r['percent']:+.1f}%" if r else "-"
+    for f, widths in q["defaults"]["sharp"].items():
+        for w, sp in widths.items():
+            ib = q["defaults"]["instabake"][f][w]
+            c = q["compare"].get(f, {}).get(w)
+            at = c and c["bytes_at_sharp_default"]
+            label = f"{f} {w}" if w != "all" else f"{f} {'+'.join(map(str, q['widths']))}"
+            lines.append(f"| {label} | {ib['bytes']:,.0f} B, {ib['ssimulacra2']:.1f}, {ib['dssim']:.5f} "
+                         f"| {sp['bytes']:,.0f} B, {sp['ssimulacra2']:.1f}, {sp['dssim']:.5f} "
+                         + (f"| {pct(c['ssimulacra2'])}, {pct(c['dssim'])} " if c else "| " )
+                         + (f"| {at:,.0f} B ({at / sp['bytes']:.2f}) |" if at else "| |"))
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--posts", type=int, default=40, help="posts in the main jobs (default 40)")
@@ -707,6 +729,7 @@ def main():
     quality.add_argument("--crops", type=int, default=8, help="photos in the quality part (default 8)")
     quality.add_argument("--sweep", type=lambda t: [int(q) for q in t.split(",")], default=SWEEP,
                          help=f"WebP and JPEG qualities of the sweep (default {','.join(map(str, SWEEP))})")
+    quality.add_argument("--markdown", action="store_true", help="also print the figures as README.md's table")
     quality.add_argument("--avif", action="store_true",
                          help="also AVIF: instabake built with the avif feature (into target/bench/avif) and sharp")
     quality.add_argument("--avif-sweep", type=lambda t: [int(q) for q in t.split(",")], default=AVIF_SWEEP,
@@ -735,6 +758,8 @@ def main():
         print_report(args, rows)
     if scores:
         print_quality(scores)
+        if args.markdown:
+            print("\n" + quality_markdown(scores))
 
     strip = lambda r: {k: str(v) if isinstance(v, Path) else v for k, v in r.items() if k != "stdout"} if r else None
     version = subprocess.run([BINARY, "--version"], capture_output=True, text=True).stdout.strip()
