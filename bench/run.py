@@ -404,7 +404,7 @@ def score_variants(variants, photos, work):
     """Adds "ssimulacra2" and "dssim" to each variant, scored at its display size (instabake's size at
     that width) against its source photo.
 
-    Every image is decoded by sharp first (bench/to-png.mjs: libjpeg-turbo, libwebp and libheif, the
+    Every image is decoded by sharp first (bench/to-png.mjs: mozjpeg, libwebp and libheif, the
     decoders browsers use) and scored as PNG: the scorer's own JPEG decoder (zune-jpeg 0.5.15, in the
     `image` crate) turns the non-interleaved scans of instabake's JPEGs into garbage, and it reads no
     AVIF. Scores are kept in target/bench/scores.json by the content of scorer, image and source, so
