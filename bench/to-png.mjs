@@ -1,6 +1,6 @@
 // Decodes images to lossless PNG for bench/run.py, so that examples/score compares pixels as a
-// browser decodes them: sharp's mozjpeg (libjpeg-turbo), libwebp and libheif, where the scorer's own decoders
-// read no AVIF and mis-decode some valid JPEGs (non-interleaved scans, in zune-jpeg 0.5.15).
+// browser decodes them: sharp's mozjpeg (libjpeg-turbo), libwebp and libheif, where the scorer's
+// own decoders read no AVIF and mis-decode some valid JPEGs (non-interleaved scans, zune-jpeg 0.5.15).
 //
 //   node bench/to-png.mjs PLAN.json
 //
