@@ -560,9 +560,9 @@ def print_quality(q):
     sd = q["sharp_defaults"]
     print(f"\nquality, {q['set']} set: {q['photos']} crops 1080x1350 of {', '.join(q['wallpapers'])}; "
           f"mean per image; SSIMULACRA2 higher is better, DSSIM lower")
+    avif = f", AVIF q{sd['avif_quality']} effort {sd['avif_effort']}" if "avif_sweep" in q else ""
     print(f"defaults: instabake with no [images] settings, sharp {SHARP_VERSION} WebP q{sd['webp_quality']} effort "
-          f"{sd['webp_effort']}, JPEG q{sd['jpeg_quality']}" + (f", AVIF q{sd['avif_quality']} effort {sd['avif_effort']}"
-                                                               if "avif_sweep" in q else "") + ", at instabake's widths")
+          f"{sd['webp_effort']}, JPEG q{sd['jpeg_quality']}{avif}, at instabake's widths")
     head = (f"{'format':<6} {'width':>5} | {'instabake: bytes':>16} {'SSIMU2':>6} {'DSSIM':>7} "
             f"| {'sharp: bytes':>12} {'SSIMU2':>6} {'DSSIM':>7} | {'bytes ratio':>11}")
     print(head + "\n" + "-" * len(head))
@@ -570,7 +570,8 @@ def print_quality(q):
         for w, sp in widths.items():
             ib = q["defaults"]["instabake"][f][w]
             print(f"{f:<6} {w:>5} | {ib['bytes']:>16,.0f} {ib['ssimulacra2']:>6.2f} {ib['dssim']:>7.5f} "
-                  f"| {sp['bytes']:>12,.0f} {sp['ssimulacra2']:>6.2f} {sp['dssim']:>7.5f} | {ib['bytes'] / sp['bytes']:>11.3f}")
+                  f"| {sp['bytes']:>12,.0f} {sp['ssimulacra2']:>6.2f} {sp['dssim']:>7.5f} "
+                  f"| {ib['bytes'] / sp['bytes']:>11.3f}")
     sweeps = f"q {', '.join(map(str, q['sweep']))}" + (f" (AVIF q {', '.join(map(str, q['avif_sweep']))})"
                                                       if "avif_sweep" in q else "")
     print(f"\nover the quality sweep, {sweeps}: BD-rate, instabake's bytes against sharp's at equal score "
