@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """instabake vs sharp: the media benchmark (issue 3).
 
-    python3 bench/run.py                 # 40 posts: full, JPEG only, warm, slow media host, 200 posts
-    python3 bench/run.py --quick         # 12 posts, no 200-post run, 4 quality samples
+    python3 bench/run.py                 # 40 posts: full, JPEG only, warm, slow media host, 200 posts;
+                                         # then the quality comparison on the report set
+    python3 bench/run.py --quick         # 12 posts, no 200-post run, 4 photos in the quality part
     python3 bench/run.py --posts 40 --big 200 --repeat 5 --keep
+    python3 bench/run.py --only-quality --set tune --avif   # bytes against looks, for tuning defaults
 
 Needs: cargo, node >= 20.9 with npm, and Debian's photos (`apt-get install plasma-workspace-wallpapers`).
 In one run it:
@@ -20,8 +22,16 @@ In one run it:
      x86-64-v3 (AVX2: RUSTFLAGS="-C target-cpu=x86-64-v3", into target/bench/x86-64-v3; --no-v3 skips);
      bakes the full job again from a media host that waits --slow-media ms before each file, to show
      that downloads overlap the encoding;
-  7. compares PSNR/SSIM at 640 wide against a sharp Lanczos3 PNG reference (bench/quality.mjs);
-  8. prints the table and writes target/bench/results.json.
+  7. compares bytes against looks (`--no-quality` skips it), on --crops crops of one of two sets of
+     wallpapers (PHOTO_SETS: `--set report`, the default, or `--set tune`): both tools at their
+     defaults (instabake with no [images] settings, its widths and sizes read back from the data
+     file; sharp at its own defaults, at instabake's widths), then both over a quality sweep, every
+     image scored with SSIMULACRA2 and DSSIM by examples/score (`cargo build --release --example
+     score`) at its display size against a Lanczos3 scale of its source; printed per format and
+     width: mean bytes and scores, the BD-rate (bytes at equal score) and instabake's bytes at the
+     score of sharp's default. With --avif also AVIF, from instabake built with the avif feature
+     (into target/bench/avif) against sharp's AVIF, with the encode time per photo;
+  8. prints the tables and writes target/bench/results.json.
 Each run is measured as a child process: wall time, CPU time (user+sys) and peak RSS from os.wait4.
 Other work on the machine skews every figure: the table warns when it saw any; on a shared machine
 use `--wait-quiet 600 --repeat 5` (cold runs of both tools interleaved, fastest kept, and the
@@ -32,6 +42,7 @@ import base64
 import hashlib
 import itertools
 import json
+import math
 import os
 import shutil
 import statistics
@@ -60,6 +71,24 @@ PHOTOS = ["BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlo
           "Grey", "Kite", "OneStandsOut", "Path", "summer_1am"]
 WIDTHS = [320, 640, 1080]
 QUALITY = {"jpeg_quality": 80, "webp_quality": 80, "webp_effort": 4}
+# The ids of the fake posts: post number i has id FIRST_ID + i.
+FIRST_ID = 17900000000000000
+
+# The quality comparison. Its photographs are split by wallpaper, so that no picture is in both:
+# defaults are tuned on one set (`--set tune`) and reported on the other.
+PHOTO_SETS = {"tune": PHOTOS[0::2], "report": PHOTOS[1::2]}
+# The quality sweeps (each tool's quality setting), wide enough to cover both tools' defaults.
+SWEEP = [50, 60, 70, 80, 90]
+AVIF_SWEEP = [30, 40, 50, 60, 70, 80]
+# sharp's own defaults (its constructor), in instabake's key names.
+SHARP_DEFAULTS = {"webp_quality": 80, "webp_effort": 4, "jpeg_quality": 80, "avif_quality": 50, "avif_effort": 4}
+SCORER = ROOT / "target" / "release" / "examples" / "score"
+AVIF_TARGET = OUT / "avif"
+AVIF_BINARY = AVIF_TARGET / "release" / "instabake"
+# The formats in the order the tables list them.
+FORMATS = ["avif", "webp", "jpeg"]
+# Each metric as a score that grows with quality.
+METRICS = {"ssimulacra2": lambda s: s, "dssim": lambda d: -math.log10(max(d, 1e-9))}
 
 
 def sh(cmd, **kw):
@@ -70,10 +99,10 @@ def sh(cmd, **kw):
 
 # --- setup -------------------------------------------------------------------------------------
 
-def source_photos():
-    """The largest JPEG of every photographic wallpaper, or a message on how to get them."""
+def source_photos(names=PHOTOS):
+    """The largest JPEG of each of the named wallpapers, or a message on how to get them."""
     found = []
-    for name in PHOTOS:
+    for name in names:
         jpgs = sorted((WALLPAPERS / name / "contents").glob("images/*x*.jpg"),
                       key=lambda p: [int(n) for n in p.stem.split("x")])
         if jpgs:
@@ -96,14 +125,23 @@ def has_avx2():
     return any(l.startswith("flags") and " avx2" in l for l in Path("/proc/cpuinfo").read_text().splitlines())
 
 
-def build_instabake(retries, wait, v3):
-    """`cargo build --release` (and the x86-64-v3 build if `v3`); retried a few times, since src/ may
-    be mid-edit by someone else."""
-    v3_env = {**os.environ, "RUSTFLAGS": "-C target-cpu=x86-64-v3", "CARGO_TARGET_DIR": str(V3_TARGET)}
+def build_instabake(retries, wait, v3, score, avif):
+    """`cargo build --release`, and as asked the x86-64-v3 build, the scorer (examples/score) and the
+    build with AVIF (into its own target folder, so that the plain build stays without it); retried a
+    few times, since src/ may be mid-edit by someone else."""
+    release = ["cargo", "build", "--release"]
+    # Each its own cargo run: the example's dev-dependencies would otherwise change the features of
+    # crates the binary shares with it, and so the binary measured.
+    builds = [(release + ["--bin", "instabake"], {})]
+    if v3:
+        builds.append((release + ["--bin", "instabake"],
+                       {"RUSTFLAGS": "-C target-cpu=x86-64-v3", "CARGO_TARGET_DIR": str(V3_TARGET)}))
+    if score:
+        builds.append((release + ["--example", "score"], {}))
+    if avif:
+        builds.append((release + ["--features", "avif", "--bin", "instabake"], {"CARGO_TARGET_DIR": str(AVIF_TARGET)}))
     for attempt in range(retries + 1):
-        default = subprocess.run(["cargo", "build", "--release", "--bin", "instabake"], cwd=ROOT).returncode == 0
-        if default and (not v3 or subprocess.run(["cargo", "build", "--release", "--bin", "instabake"],
-                                                   cwd=ROOT, env=v3_env).returncode == 0):
+        if all(subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}).returncode == 0 for cmd, env in builds):
             return
         if attempt < retries:
             print(f"release build failed; retrying in {wait} s", file=sys.stderr)
@@ -111,11 +149,10 @@ def build_instabake(retries, wait, v3):
     sys.exit("cargo build --release failed")
 
 
-def make_photos(count):
-    """Distinct 1080x1350 crops of the photos into target/bench/photos/NNN.jpg; returns the folder.
+def make_photos(count, sources, folder):
+    """Distinct 1080x1350 crops of `sources` (taken in turn) into `folder`/NNN.jpg; returns the folder.
 
     Crops already made by an earlier run with the same plan are reused."""
-    sources = source_photos()
     crops = []
     for i in range(count):
         src, k = sources[i % len(sources)], i // len(sources)
@@ -123,7 +160,6 @@ def make_photos(count):
         # spread over the room left: every (source, k) is a different picture.
         crops.append({"src": str(src), "name": f"{i:03d}.jpg", "height": 1350 + 50 * (k % 6),
                       "flop": (k // 6) % 2 == 1, "fx": round((k * 0.382) % 1, 3), "fy": round((k * 0.618) % 1, 3)})
-    folder = OUT / "photos"
     plan_file = folder / "plan.json"
     old = json.loads(plan_file.read_text())["crops"] if plan_file.exists() else []
     todo = [c for i, c in enumerate(crops)
@@ -167,7 +203,7 @@ class FakeGraph:
     def post(self, i):
         """Post number i, newest first, in the Graph API's shape."""
         tags = " ".join(f"#{t}" for t in ("photography", "bench", f"day{i % 7}"))
-        return {"id": str(17900000000000000 + i), "media_type": "IMAGE", "media_product_type": "FEED",
+        return {"id": str(FIRST_ID + i), "media_type": "IMAGE", "media_product_type": "FEED",
                 "media_url": f"{self.base}/media/{i:03d}.jpg?_nc_cat=10{i % 10}&oe=68A0B1C2",
                 "permalink": f"https://www.instagram.com/p/BENCH{i:05d}/", "username": "instabake.bench",
                 "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(1767225600 - 3600 * 7 * i)),
@@ -278,12 +314,17 @@ def checked(result, what):
     return result
 
 
-def instabake(graph, site, posts, formats, binary=BINARY):
-    """One `instabake build` into `site` (created with its instabake.toml if new)."""
+def speed_images(formats):
+    """The [images] settings of the speed jobs: the given formats at the fixed WIDTHS and QUALITY."""
+    return {"widths": WIDTHS, "formats": formats, **QUALITY}
+
+
+def instabake(graph, site, posts, images, binary=BINARY):
+    """One `instabake build` into `site` (created with its instabake.toml if new), whose [images]
+    table is `images` (key: value; none = instabake's defaults)."""
     site.mkdir(parents=True, exist_ok=True)
     config = site / "instabake.toml"
-    config.write_text("[images]\nwidths = %s\nformats = %s\n%s" % (
-        json.dumps(WIDTHS), json.dumps(formats), "".join(f"{k} = {v}\n" for k, v in QUALITY.items())))
+    config.write_text("[images]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in images.items()) if images else "")
     before = graph.counts()
     result = checked(measure([binary, "build", "--site", site, "--config", config, "--limit", posts, "-q"],
                              env={"INSTAGRAM_ACCESS_TOKEN": TOKEN, "INSTABAKE_API_BASE": graph.base}),
@@ -295,14 +336,14 @@ def instabake(graph, site, posts, formats, binary=BINARY):
     return result
 
 
-def sharp(photos, out, posts, formats):
-    """One bench/sharp-bake.mjs run into a fresh `out`."""
+def sharp(photos, out, posts, formats, widths=WIDTHS, settings=QUALITY):
+    """One bench/sharp-bake.mjs run into a fresh `out`; `settings` are instabake's key names
+    (jpeg_quality, webp_quality, webp_effort, avif_quality, avif_effort)."""
     shutil.rmtree(out, ignore_errors=True)
+    options = [x for k, v in settings.items() for x in ("--" + k.replace("_", "-"), v)]
     result = checked(measure(["node", BENCH / "sharp-bake.mjs", "--src", photos, "--out", out,
                               "--count", posts, "--formats", ",".join(formats),
-                              "--widths", ",".join(map(str, WIDTHS)), "--jpeg-quality", QUALITY["jpeg_quality"],
-                              "--webp-quality", QUALITY["webp_quality"], "--webp-effort", QUALITY["webp_effort"]],
-                             cwd=BENCH), "sharp-bake.mjs")
+                              "--widths", ",".join(map(str, widths)), *options], cwd=BENCH), "sharp-bake.mjs")
     result["report"] = json.loads(result["stdout"].strip().splitlines()[-1])
     result["files"], result["bytes"] = folder_stats(out)
     return result
@@ -330,23 +371,229 @@ def paired_ratios(ib, sp):
     return sorted(a / b for a, b in zip(ib.get("walls", []), sp.get("walls", [])))
 
 
-def quality(work, site, sharp_out, photos, posts, samples):
-    """PSNR/SSIM at 640 wide of both tools' WebP and JPEG against a Lanczos3 reference."""
+# --- quality -----------------------------------------------------------------------------------
+#
+# Bytes against how the image looks: both tools' output scored by examples/score (SSIMULACRA2 and
+# DSSIM against a Lanczos3 scale of the source to the same size), at each tool's defaults and over a
+# quality sweep, per format and width.
+
+def read_variants(site):
+    """The images a bake wrote, read back from its data file: one {"photo", "format", "width",
+    "height", "bytes", "path"} per file (photo = the post's number in FakeGraph)."""
     data = json.loads((site / "data" / "instagram.json").read_text())
-    by_index = {int(p["id"]) - 17900000000000000: p for p in data["posts"]}
-    picks = sorted({round(j * (posts - 1) / max(samples - 1, 1)) for j in range(samples)})
-    items = []
-    for i in picks:
-        variants = by_index[i]["media"][0]["variants"]
-        url = {v["format"]: v["url"] for v in variants if v["width"] == 640}
-        items.append({"src": str(photos / f"{i:03d}.jpg"), "candidates": {
-            "instabake webp": str(site / "static" / "instagram" / url["webp"].rsplit("/", 1)[1]),
-            "instabake jpeg": str(site / "static" / "instagram" / url["jpeg"].rsplit("/", 1)[1]),
-            "sharp webp": str(sharp_out / f"{i:03d}-640.webp"),
-            "sharp jpeg": str(sharp_out / f"{i:03d}-640.jpg")}})
-    (work / "quality-plan.json").write_text(json.dumps({"width": 640, "items": items}))
-    result = checked(measure(["node", BENCH / "quality.mjs", work / "quality-plan.json"], cwd=BENCH), "quality.mjs")
-    return json.loads(result["stdout"].strip().splitlines()[-1])
+    return [{"photo": int(post["id"]) - FIRST_ID, "format": v["format"], "width": v["width"], "height": v["height"],
+             "bytes": v["bytes"], "path": site / "static" / "instagram" / v["url"].rsplit("/", 1)[1]}
+            for post in data["posts"] for v in post["media"][0]["variants"]]
+
+
+def sharp_files(out, posts, formats, widths):
+    """The images a sharp-bake.mjs run wrote, in read_variants' shape (height left to the scorer)."""
+    ext = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
+    found = []
+    for i, f, w in itertools.product(range(posts), formats, widths):
+        path = out / f"{i:03d}-{w}.{ext[f]}"
+        found.append({"photo": i, "format": f, "width": w, "height": None, "bytes": path.stat().st_size, "path": path})
+    return found
+
+
+def digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def score_variants(variants, photos, work):
+    """Adds "ssimulacra2" and "dssim" to each variant, scored at its display size (instabake's size at
+    that width) against its source photo.
+
+    Every image is decoded by sharp first (bench/to-png.mjs: mozjpeg, libwebp and libheif, the
+    decoders browsers use) and scored as PNG: the scorer's own JPEG decoder (zune-jpeg 0.5.15, in the
+    `image` crate) turns the non-interleaved scans of instabake's JPEGs into garbage, and it reads no
+    AVIF. Scores are kept in target/bench/scores.json by the content of scorer, image and source, so
+    a rerun only scores what changed."""
+    display = {v["width"]: v["height"] for v in variants if v["height"]}
+    cache_file = OUT / "scores.json"
+    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    scorer, sources, todo = digest(SCORER), {}, {}
+    for v in variants:
+        source = photos / f"{v['photo']:03d}.jpg"
+        if source not in sources:
+            sources[source] = digest(source)
+        size = (v["width"], display[v["width"]])
+        v["key"] = hashlib.sha256(f"{scorer} sharp-{SHARP_VERSION} {digest(v['path'])} {sources[source]} {size}"
+                                  .encode()).hexdigest()
+        if v["key"] not in cache:
+            todo[v["key"]] = (source, v["path"], size)
+    if todo:
+        print(f"scoring {len(todo)} images ({len(variants) - len(todo)} known) ...", file=sys.stderr)
+        png = work / "png"
+        png.mkdir(parents=True, exist_ok=True)
+        (work / "png-plan.json").write_text(json.dumps([[str(image), str(png / f"{key}.png")]
+                                                        for key, (_, image, _) in todo.items()]))
+        checked(measure(["node", BENCH / "to-png.mjs", work / "png-plan.json"], cwd=BENCH), "to-png.mjs")
+        (work / "score-plan.json").write_text(json.dumps([
+            {"source": str(source), "image": str(png / f"{key}.png"), "width": w, "height": h}
+            for key, (source, _, (w, h)) in todo.items()]))
+        result = checked(measure([SCORER, work / "score-plan.json"]), "examples/score")
+        cache.update(zip(todo, json.loads(result["stdout"])))
+        cache_file.write_text(json.dumps(cache))
+        shutil.rmtree(png)
+    for v in variants:
+        v.update(cache[v["key"]])
+
+
+def summarise(variants):
+    """Means per image, by format and width: {format: {width: {"bytes", "ssimulacra2", "dssim"}}}, plus
+    width "all": the bytes of every width added up and the scores averaged over the widths."""
+    summary = {}
+    by = lambda v: (FORMATS.index(v["format"]), v["width"])
+    for (_, w), group in itertools.groupby(sorted(variants, key=by), key=by):
+        group = list(group)
+        summary.setdefault(group[0]["format"], {})[w] = {k: statistics.fmean(v[k] for v in group)
+                                                         for k in ("bytes", *METRICS)}
+    for widths in summary.values():
+        rows = list(widths.values())
+        widths["all"] = {"bytes": sum(r["bytes"] for r in rows), **{k: statistics.fmean(r[k] for r in rows)
+                                                                      for k in METRICS}}
+    return summary
+
+
+def log_bytes_at(curve, metric, score):
+    """log(bytes) at `score` on `curve` (points with "bytes" and the metric), interpolated linearly
+    between the points in score order; None outside the curve."""
+    points = sorted((METRICS[metric](p[metric]), math.log(p["bytes"])) for p in curve)
+    for (s0, b0), (s1, b1) in zip(points, points[1:]):
+        if s0 <= score <= s1:
+            return b0 if s1 == s0 else b0 + (b1 - b0) * (score - s0) / (s1 - s0)
+    return None
+
+
+def bd_rate(ours, theirs, metric, steps=200):
+    """Bjøntegaard-style rate difference: how many more bytes `ours` takes than `theirs` at equal
+    score, as a percentage (negative = fewer), from the mean log(bytes) difference over the score
+    range both curves reach. {"percent", "low", "high"} on the metric's scale, or None without overlap."""
+    scores = [[METRICS[metric](p[metric]) for p in c] for c in (ours, theirs)]
+    low, high = max(min(s) for s in scores), min(max(s) for s in scores)
+    if high <= low:
+        return None
+    gaps = [log_bytes_at(ours, metric, s) - log_bytes_at(theirs, metric, s)
+            for s in (low + (high - low) * k / steps for k in range(steps + 1))]
+    return {"percent": (math.exp(statistics.fmean(gaps)) - 1) * 100, "low": low, "high": high}
+
+
+def compare(defaults, sweep):
+    """Per format and width: BD-rate by each metric and instabake's bytes at the score sharp's default
+    reaches. `defaults` and `sweep` are {tool: summarise(...)} and {tool: {q: summarise(...)}}."""
+    out, swept = {}, next(iter(sweep["instabake"].values()))
+    for f, widths in defaults["sharp"].items():
+        if f not in swept:
+            continue
+        for w, theirs in widths.items():
+            if w == "all":   # scores of different widths averaged: no single picture to compare at
+                continue
+            curve = lambda tool: [dict(s[f][w], q=q) for q, s in sorted(sweep[tool].items())]
+            row = {m: bd_rate(curve("instabake"), curve("sharp"), m) for m in METRICS}
+            at = log_bytes_at(curve("instabake"), "ssimulacra2", theirs["ssimulacra2"])
+            row["bytes_at_sharp_default"] = math.exp(at) if at is not None else None
+            out.setdefault(f, {})[w] = row
+    return out
+
+
+def quality_run(args, work):
+    """Bakes, scores and compares both tools on the chosen photo set; returns the figures."""
+    names = PHOTO_SETS[args.set]
+    n = args.crops
+    photos = make_photos(n, source_photos(names), OUT / "quality" / args.set)
+    graph = FakeGraph(photos, total=n)
+    work.mkdir(parents=True, exist_ok=True)
+
+    def site(name):
+        """A fresh site folder: every bake in this part is cold."""
+        shutil.rmtree(work / name, ignore_errors=True)
+        return work / name
+
+    runs, timing = {}, {}
+
+    print(f"quality: {args.set} set, {n} photos, both tools at their defaults ...", file=sys.stderr)
+    runs["instabake", "default"] = read_variants(instabake(graph, site("ib-default"), n, {})["site"])
+    widths = sorted({v["width"] for v in runs["instabake", "default"]})
+    formats = sorted({v["format"] for v in runs["instabake", "default"]}, key=FORMATS.index)
+    sharp(photos, work / "sp-default", n, formats, widths, SHARP_DEFAULTS)
+    runs["sharp", "default"] = sharp_files(work / "sp-default", n, formats, widths)
+    print(f"quality: sweep {args.sweep} ...", file=sys.stderr)
+    for q in args.sweep:
+        images = {"formats": ["webp", "jpeg"], "webp_quality": q, "jpeg_quality": q}
+        runs["instabake", q] = read_variants(instabake(graph, site(f"ib-{q}"), n, images)["site"])
+        sharp(photos, work / f"sp-{q}", n, ["webp", "jpeg"], widths,
+              {**SHARP_DEFAULTS, "webp_quality": q, "jpeg_quality": q})
+        runs["sharp", q] = sharp_files(work / f"sp-{q}", n, ["webp", "jpeg"], widths)
+    if args.avif:
+        print("quality: AVIF at the defaults (cold) ...", file=sys.stderr)
+        ib = instabake(graph, site("ib-avif-default"), n, {"formats": ["avif"]}, AVIF_BINARY)
+        sp = sharp(photos, work / "sp-avif-default", n, ["avif"], widths, SHARP_DEFAULTS)
+        timing = {"instabake": ib["wall"] / n, "sharp": sp["wall"] / n,
+                  "busy_before": max(ib["busy_before"], sp["busy_before"])}
+        runs["instabake", "avif-default"] = read_variants(ib["site"])
+        runs["sharp", "avif-default"] = sharp_files(work / "sp-avif-default", n, ["avif"], widths)
+        print(f"quality: AVIF sweep {args.avif_sweep} ...", file=sys.stderr)
+        for q in args.avif_sweep:
+            images = {"formats": ["avif"], "avif_quality": q}
+            runs["instabake", f"avif-{q}"] = read_variants(instabake(graph, site(f"ib-avif-{q}"), n, images,
+                                                                     AVIF_BINARY)["site"])
+            sharp(photos, work / f"sp-avif-{q}", n, ["avif"], widths, {**SHARP_DEFAULTS, "avif_quality": q})
+            runs["sharp", f"avif-{q}"] = sharp_files(work / f"sp-avif-{q}", n, ["avif"], widths)
+    score_variants([v for vs in runs.values() for v in vs], photos, work)
+
+    tools = ("instabake", "sharp")
+    defaults = {t: summarise(runs[t, "default"] + runs.get((t, "avif-default"), [])) for t in tools}
+    sweep = {t: {q: summarise(runs[t, q]) for q in args.sweep} for t in tools}
+    result = {"set": args.set, "wallpapers": names, "photos": n, "widths": widths, "sweep": args.sweep,
+              "sharp_defaults": SHARP_DEFAULTS, "defaults": defaults, "sweeps": sweep,
+              "compare": compare(defaults, sweep)}
+    if args.avif:
+        avif_sweep = {t: {q: summarise(runs[t, f"avif-{q}"]) for q in args.avif_sweep} for t in tools}
+        result.update(avif_sweep=args.avif_sweep, avif_sweeps=avif_sweep, avif_seconds_per_photo=timing)
+        result["compare"].update(compare(defaults, avif_sweep))
+    return result
+
+
+def print_quality(q):
+    """The quality tables: both tools at their defaults, then BD-rate and bytes at equal score."""
+    sd = q["sharp_defaults"]
+    print(f"\nquality, {q['set']} set: {q['photos']} crops 1080x1350 of {', '.join(q['wallpapers'])}; "
+          f"mean per image; SSIMULACRA2 higher is better, DSSIM lower")
+    avif = f", AVIF q{sd['avif_quality']} effort {sd['avif_effort']}" if "avif_sweep" in q else ""
+    print(f"defaults: instabake with no [images] settings, sharp {SHARP_VERSION} WebP q{sd['webp_quality']} effort "
+          f"{sd['webp_effort']}, JPEG q{sd['jpeg_quality']}{avif}, at instabake's widths")
+    head = (f"{'format':<6} {'width':>5} | {'instabake: bytes':>16} {'SSIMU2':>6} {'DSSIM':>7} "
+            f"| {'sharp: bytes':>12} {'SSIMU2':>6} {'DSSIM':>7} | {'bytes ratio':>11}")
+    print(head + "\n" + "-" * len(head))
+    for f, widths in q["defaults"]["sharp"].items():
+        for w, sp in widths.items():
+            ib = q["defaults"]["instabake"][f][w]
+            print(f"{f:<6} {w:>5} | {ib['bytes']:>16,.0f} {ib['ssimulacra2']:>6.2f} {ib['dssim']:>7.5f} "
+                  f"| {sp['bytes']:>12,.0f} {sp['ssimulacra2']:>6.2f} {sp['dssim']:>7.5f} "
+                  f"| {ib['bytes'] / sp['bytes']:>11.3f}")
+    sweeps = f"q {', '.join(map(str, q['sweep']))}" + (f" (AVIF q {', '.join(map(str, q['avif_sweep']))})"
+                                                      if "avif_sweep" in q else "")
+    print(f"\nover the quality sweep, {sweeps}: BD-rate, instabake's bytes against sharp's at equal score "
+          f"(negative = instabake smaller; DSSIM as -log10), and instabake's bytes at the SSIMULACRA2 of "
+          f"sharp's default")
+    head = (f"{'format':<6} {'width':>5} | {'BD-rate SSIMU2':>14} {'over':>11} | {'BD-rate DSSIM':>13} "
+            f"| {'sharp default: SSIMU2':>21} {'bytes':>9} | {'instabake there':>15} {'ratio':>6}")
+    print(head + "\n" + "-" * len(head))
+    pct = lambda r: f"{r['percent']:+.1f}%" if r else "no overlap"
+    for f in sorted(q["compare"], key=FORMATS.index):
+        for w, c in q["compare"][f].items():
+            sp = q["defaults"]["sharp"][f][w]
+            at = c["bytes_at_sharp_default"]
+            span = f"{c['ssimulacra2']['low']:.1f}-{c['ssimulacra2']['high']:.1f}" if c["ssimulacra2"] else ""
+            print(f"{f:<6} {w:>5} | {pct(c['ssimulacra2']):>14} {span:>11} | {pct(c['dssim']):>13} "
+                  f"| {sp['ssimulacra2']:>21.2f} {sp['bytes']:>9,.0f} | "
+                  + (f"{at:>15,.0f} {at / sp['bytes']:>6.3f}" if at else f"{'out of range':>22}"))
+    if "avif_seconds_per_photo" in q:
+        t = q["avif_seconds_per_photo"]
+        print(f"AVIF encode, cold, wall per photo ({len(q['widths'])} widths): instabake {t['instabake']:.2f} s, "
+              f"sharp {t['sharp']:.2f} s" + (f" (WARNING: other processes kept {t['busy_before']:.1f} CPUs busy)"
+                                             if t["busy_before"] > 0.1 else ""))
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -380,12 +627,12 @@ def run_jobs(args, graph, photos, work):
     fresh = lambda: work / f"site-{next(sites)}"
     both, jpeg, n = ["webp", "jpeg"], ["jpeg"], args.posts
     print(f"{n} posts, both tools, cold ...", file=sys.stderr)
-    full_ib, full_sp = best_of(args.repeat, lambda: instabake(graph, fresh(), n, both),
+    full_ib, full_sp = best_of(args.repeat, lambda: instabake(graph, fresh(), n, speed_images(both)),
                                lambda: sharp(photos, work / "sharp-full", n, both))
     print("instabake warm rebuild ...", file=sys.stderr)
-    warm_ib, = best_of(args.repeat, lambda: instabake(graph, full_ib["site"], n, both))
+    warm_ib, = best_of(args.repeat, lambda: instabake(graph, full_ib["site"], n, speed_images(both)))
     print("JPEG only, both tools ...", file=sys.stderr)
-    jpeg_ib, jpeg_sp = best_of(args.repeat, lambda: instabake(graph, fresh(), n, jpeg),
+    jpeg_ib, jpeg_sp = best_of(args.repeat, lambda: instabake(graph, fresh(), n, speed_images(jpeg)),
                                lambda: sharp(photos, work / "sharp-jpeg", n, jpeg))
     rows = [(f"full {n}", full_ib, full_sp), (f"JPEG-only {n}", jpeg_ib, jpeg_sp), ("warm rebuild", warm_ib, None)]
     if args.slow_media:
@@ -393,24 +640,24 @@ def run_jobs(args, graph, photos, work):
         # not one per photo, and leave no core idle.
         print(f"{n} posts from a media host that takes {args.slow_media} ms per file ...", file=sys.stderr)
         graph.media_delay = args.slow_media / 1000
-        slow_ib, = best_of(args.repeat, lambda: instabake(graph, fresh(), n, both))
+        slow_ib, = best_of(args.repeat, lambda: instabake(graph, fresh(), n, speed_images(both)))
         graph.media_delay = 0.0
         slow_ib["media_delay"] = args.slow_media
         rows.append((f"slow host {n}", slow_ib, None))
     if args.v3:
         print(f"{n} posts, x86-64-v3 build of instabake, and sharp again ...", file=sys.stderr)
-        v3_ib, v3_sp = best_of(args.repeat, lambda: instabake(graph, fresh(), n, both, V3_BINARY),
+        v3_ib, v3_sp = best_of(args.repeat, lambda: instabake(graph, fresh(), n, speed_images(both), V3_BINARY),
                                lambda: sharp(photos, work / "sharp-full", n, both))
         rows.insert(1, (f"full {n} v3", v3_ib, v3_sp))
     if args.big:
         print(f"{args.big} posts, both tools ...", file=sys.stderr)
-        rows.append((f"{args.big}-post", instabake(graph, fresh(), args.big, both),
+        rows.append((f"{args.big}-post", instabake(graph, fresh(), args.big, speed_images(both)),
                      sharp(photos, work / "sharp-big", args.big, both)))
     return rows
 
 
-def print_report(args, rows, scores):
-    """The table and the lines under it."""
+def print_report(args, rows):
+    """The speed table and the lines under it."""
     (_, full_ib, full_sp), n = rows[0], args.posts
     report = full_sp["report"]
     print(f"\ninstabake vs sharp {report['sharp']} (libvips {report['libvips']}), {n} photos 1080x1350 -> "
@@ -437,22 +684,37 @@ def print_report(args, rows, scores):
               f"{big_ib['wall'] / args.big * 1000:.0f} ms, peak RSS x{big_ib['rss_mib'] / full_ib['rss_mib']:.2f}; "
               f"sharp {full_sp['wall'] / n * 1000:.0f} -> {big_sp['wall'] / args.big * 1000:.0f} ms, "
               f"RSS x{big_sp['rss_mib'] / full_sp['rss_mib']:.2f}")
-    print(f"quality at 640 wide vs a sharp Lanczos3 PNG ({max(s['images'] for s in scores.values())} images):")
-    for label, s in scores.items():
-        print(f"  {label:<15} PSNR {s['psnr_mean']:.2f} dB (pooled {s['psnr_pooled']:.2f}), SSIM {s['ssim_mean']:.4f}"
-              + (f", {s['skipped']} skipped (size differs)" if s["skipped"] else ""))
     print(f"sharp settings: {json.dumps(report['options'])}, concurrency {report['concurrency']} per pipeline, "
           f"{report['uv_threadpool']} libuv threads, {report['queue']} images in flight")
+
+
+def quality_markdown(q):
+    """The quality figures as one Markdown table, the one in README.md's "Performance" section (the
+    row of all widths adds their bytes up and averages their scores)."""
+    lines = ["| format, width | instabake: bytes, SSIMULACRA2, DSSIM | sharp: bytes, SSIMULACRA2, DSSIM "
+             "| BD-rate by SSIMULACRA2, by DSSIM | instabake at sharp's SSIMULACRA2 |",
+             "| --- | --- | --- | --- | --- |"]
+    pct = lambda r: f"{r['percent']:+.1f}%" if r else "-"
+    for f, widths in q["defaults"]["sharp"].items():
+        for w, sp in widths.items():
+            ib = q["defaults"]["instabake"][f][w]
+            c = q["compare"].get(f, {}).get(w)
+            at = c and c["bytes_at_sharp_default"]
+            label = f"{f} {w}" if w != "all" else f"{f} {'+'.join(map(str, q['widths']))}"
+            lines.append(f"| {label} | {ib['bytes']:,.0f} B, {ib['ssimulacra2']:.1f}, {ib['dssim']:.5f} "
+                         f"| {sp['bytes']:,.0f} B, {sp['ssimulacra2']:.1f}, {sp['dssim']:.5f} "
+                         + (f"| {pct(c['ssimulacra2'])}, {pct(c['dssim'])} " if c else "| " )
+                         + (f"| {at:,.0f} B ({at / sp['bytes']:.2f}) |" if at else "| |"))
+    return "\n".join(lines)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--posts", type=int, default=40, help="posts in the main jobs (default 40)")
     ap.add_argument("--big", type=int, default=200, help="posts in the scaling run (default 200, 0 = skip)")
-    ap.add_argument("--quick", action="store_true", help="12 posts, no scaling run, 4 quality samples")
+    ap.add_argument("--quick", action="store_true", help="12 posts, no scaling run, 4 photos in the quality part")
     ap.add_argument("--repeat", type=int, default=1, help="run each cold job N times, keep the fastest")
-    ap.add_argument("--samples", type=int, default=10, help="images in the quality comparison")
-    ap.add_argument("--no-build", action="store_true", help="use target/release/instabake as it is")
+    ap.add_argument("--no-build", action="store_true", help="use the binaries in target/ as they are")
     ap.add_argument("--wait-quiet", type=int, default=0, metavar="S",
                     help="first wait up to S seconds for other processes to leave the CPUs idle")
     ap.add_argument("--no-v3", dest="v3", action="store_false",
@@ -460,34 +722,55 @@ def main():
     ap.add_argument("--slow-media", type=int, default=250, metavar="MS",
                     help="also bake the full job from a media host that waits MS ms per file (default 250, 0 = skip)")
     ap.add_argument("--keep", action="store_true", help="keep the sites and outputs in target/bench/work")
+    quality = ap.add_argument_group("quality (bytes against SSIMULACRA2 and DSSIM)")
+    quality.add_argument("--no-quality", dest="quality", action="store_false", help="skip the quality part")
+    quality.add_argument("--only-quality", action="store_true", help="skip the speed jobs")
+    quality.add_argument("--set", choices=sorted(PHOTO_SETS), default="report",
+                         help="the photos scored: report (default) or tune, for choosing defaults")
+    quality.add_argument("--crops", type=int, default=8, help="photos in the quality part (default 8)")
+    quality.add_argument("--sweep", type=lambda t: [int(q) for q in t.split(",")], default=SWEEP,
+                         help=f"WebP and JPEG qualities of the sweep (default {','.join(map(str, SWEEP))})")
+    quality.add_argument("--markdown", action="store_true", help="also print the figures as README.md's table")
+    quality.add_argument("--avif", action="store_true",
+                         help="also AVIF: instabake built with the avif feature (into target/bench/avif) and sharp")
+    quality.add_argument("--avif-sweep", type=lambda t: [int(q) for q in t.split(",")], default=AVIF_SWEEP,
+                         help=f"AVIF qualities of the sweep (default {','.join(map(str, AVIF_SWEEP))})")
     args = ap.parse_args()
     if args.quick:
-        args.posts, args.big, args.samples = 12, 0, 4
-    args.v3 = args.v3 and has_avx2()
+        args.posts, args.big, args.crops = 12, 0, 4
+    args.v3 = args.v3 and has_avx2() and not args.only_quality
+    args.quality = args.quality or args.only_quality
 
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_sharp()
     if not args.no_build:
-        build_instabake(retries=5, wait=60, v3=args.v3)
-    photos = make_photos(max(args.posts, args.big))
+        build_instabake(retries=5, wait=60, v3=args.v3, score=args.quality, avif=args.quality and args.avif)
     if args.wait_quiet:
         wait_quiet(args.wait_quiet)
-    graph = FakeGraph(photos, total=max(args.posts, args.big))
     work = OUT / "work"
     shutil.rmtree(work, ignore_errors=True)
-    rows = run_jobs(args, graph, photos, work)
-    print("quality ...", file=sys.stderr)
-    scores = quality(work, rows[0][1]["site"], work / "sharp-full", photos, args.posts, min(args.samples, args.posts))
-    print_report(args, rows, scores)
+    rows = []
+    if not args.only_quality:
+        count = max(args.posts, args.big)
+        photos = make_photos(count, source_photos(), OUT / "photos")
+        rows = run_jobs(args, FakeGraph(photos, total=count), photos, work)
+    scores = quality_run(args, work / "quality") if args.quality else None
+    if rows:
+        print_report(args, rows)
+    if scores:
+        print_quality(scores)
+        if args.markdown:
+            print("\n" + quality_markdown(scores))
 
     strip = lambda r: {k: str(v) if isinstance(v, Path) else v for k, v in r.items() if k != "stdout"} if r else None
     version = subprocess.run([BINARY, "--version"], capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), "?")
     results = {"instabake": version, "node": subprocess.run(["node", "--version"], capture_output=True,
-               text=True).stdout.strip(), "cpu": cpu, "cpus": os.cpu_count(), "posts": args.posts, "big": args.big,
-               "widths": WIDTHS, **QUALITY, "sharp_report": rows[0][2]["report"], "quality_640": scores,
-               "jobs": [{"job": name, "instabake": strip(ib), "sharp": strip(sp)} for name, ib, sp in rows]}
+               text=True).stdout.strip(), "cpu": cpu, "cpus": os.cpu_count(), "quality": scores}
+    if rows:
+        results.update(posts=args.posts, big=args.big, widths=WIDTHS, **QUALITY, sharp_report=rows[0][2]["report"],
+                       jobs=[{"job": name, "instabake": strip(ib), "sharp": strip(sp)} for name, ib, sp in rows])
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print(f"\nresults: {OUT / 'results.json'}")
     if not args.keep:

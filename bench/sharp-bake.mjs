@@ -2,7 +2,8 @@
 // typical sharp-based tool (eleventy-img) does it.
 //
 //   node bench/sharp-bake.mjs --src DIR --out DIR [--count N] [--widths 320,640,1080]
-//       [--formats webp,jpeg] [--jpeg-quality 80] [--webp-quality 80] [--webp-effort 4] [--queue N]
+//       [--formats webp,jpeg] [--jpeg-quality 80] [--webp-quality 80] [--webp-effort 4]
+//       [--avif-quality 50] [--avif-effort 4] [--queue N]
 //
 // Every *.jpg in --src (the first --count of them, by name) is read into memory and its header read
 // once (`metadata()`). Then, as in eleventy-img 6 (src/image.js, `resize()`), every output
@@ -22,7 +23,7 @@ import sharp from 'sharp';
 function parseArgs(argv) {
   const args = {
     widths: '320,640,1080', formats: 'webp,jpeg', 'jpeg-quality': '80', 'webp-quality': '80',
-    'webp-effort': '4', count: '1000000',
+    'webp-effort': '4', 'avif-quality': '50', 'avif-effort': '4', count: '1000000',
     queue: String(Math.min(Math.max(8, availableParallelism()), 16)),
   };
   for (let i = 0; i < argv.length; i += 2) args[argv[i].replace(/^--/, '')] = argv[i + 1];
@@ -35,7 +36,7 @@ const widths = args.widths.split(',').map(Number);
 const formats = args.formats.split(',');
 // sharp's defaults (dist/constructor.mjs), spelled out so the report says what was used. JPEG:
 // sharp's bundled mozjpeg library with mozjpeg's extras off: baseline, 4:2:0, optimised Huffman
-// tables, the standard (Annex K) quantisation tables, no trellis.
+// tables, the standard (Annex K) quantisation tables, no trellis. AVIF: libheif with aom, 4:4:4.
 const options = {
   jpeg: {
     quality: Number(args['jpeg-quality']), progressive: false, chromaSubsampling: '4:2:0',
@@ -43,8 +44,12 @@ const options = {
     quantisationTable: 0,
   },
   webp: { quality: Number(args['webp-quality']), effort: Number(args['webp-effort']), smartSubsample: false },
+  avif: {
+    quality: Number(args['avif-quality']), effort: Number(args['avif-effort']), lossless: false,
+    chromaSubsampling: '4:4:4', bitdepth: 8,
+  },
 };
-const extension = { jpeg: 'jpg', webp: 'webp' };
+const extension = { jpeg: 'jpg', webp: 'webp', avif: 'avif' };
 
 /** Bakes one source image to every width and format; resolves to [files, bytes] written. */
 async function bakeOne(path) {
