@@ -19,8 +19,8 @@
 //! examples, instabake's own former default), so the comparison is against what a site gets
 //! without tuning.
 //!
-//! Both are served by the tests' HTTP server through one shared link of [`LINK_BITS_PER_SECOND`]
-//! (a pacer that every connection draws from), so bytes show in the timing. For each version,
+//! Each is served by the tests' HTTP server over a link of [`LINK_BITS_PER_SECOND`] that all its
+//! connections share (a pacer each piece of every answer waits for), so bytes show in the timing. For each version,
 //! `browser/weight.js` loads the home page in Chromium at four viewports (375x812 at DPR 1 and 3
 //! with mobile emulation, 1280x800 at DPR 1 and 2), each in a fresh context with the cache off,
 //! waits until the network is idle, and scrolls nothing: only what loads counts, so
@@ -54,8 +54,8 @@ use serde_json::{json, Value};
 
 use crate::example_site;
 use crate::lightbox;
+use crate::support;
 use crate::support::http::{self, Request, Responder, Response};
-use crate::support::{self};
 
 #[path = "../../examples/score/metrics.rs"]
 mod metrics;
@@ -848,7 +848,7 @@ fn a_visitor_downloads_less_from_instabake_than_from_sharp_defaults_and_sees_as_
     if saving(ib, sh) < MIN_SAVING {
         problems.push(format!(
             "over the four viewports, instabake's feed images weigh {ib} bytes against sharp's \
-             {sh}: {:.1}% less, not the {:.0}% required (MIN_SAVING)",
+             {sh}: a saving of {:.1}%, not the {:.0}% required (MIN_SAVING)",
             100.0 * saving(ib, sh),
             100.0 * MIN_SAVING
         ));
