@@ -244,7 +244,7 @@ fn a_baked_video_plays_in_the_lightbox_over_a_lazy_poster() {
 }
 
 /// The driver's `node_modules`, installed at the pinned puppeteer-core version.
-fn browser_driver() -> Result<PathBuf, String> {
+pub(crate) fn browser_driver() -> Result<PathBuf, String> {
     let manifest = manifest_dir().join("tests/integration/browser/package.json");
     let package: Value = serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
     let pinned = package["dependencies"]["puppeteer-core"]

