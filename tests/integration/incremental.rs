@@ -362,3 +362,35 @@ fn a_deleted_post_is_forgotten_by_the_cache_too() {
     );
     support::assert_html_refs_exist(site.path());
 }
+
+#[test]
+fn a_square_posts_tile_offers_its_own_4_5_crop_and_a_4_5_posts_its_whole_image() {
+    let fake = FakeApi::start(Scenario::new().posts(three_posts()));
+    let site = support::site();
+    fake.run_build(site.path(), &[]).assert_success();
+    let data = support::read_data(site.path());
+    let partial = fs::read_to_string(site.path().join(support::HUGO_PARTIAL)).unwrap();
+    let offered: Vec<String> = support::attributes(&partial, &["srcset"])
+        .into_iter()
+        .map(|(_, value)| value)
+        .collect();
+
+    let square = &support::post(&data, "9102")["media"][0];
+    let tile = &square["tile"];
+    assert_eq!(
+        tile["width"].as_u64().unwrap() * 5,
+        tile["height"].as_u64().unwrap() * 4,
+        "{tile}"
+    );
+    // The tile's srcsets are what the partial offers for the square post; its whole image's are
+    // left to the data file.
+    for (format, srcset) in tile["srcset"].as_object().unwrap() {
+        assert!(offered.iter().any(|s| s == srcset), "{format}: {srcset}");
+        let whole = square["srcset"][format].as_str().unwrap();
+        assert!(!offered.iter().any(|s| s == whole), "{format}: {whole}");
+    }
+    let portrait = &support::post(&data, "9101")["media"][0];
+    assert!(portrait["tile"].is_null(), "{portrait}");
+    let whole = portrait["srcset"]["webp"].as_str().unwrap();
+    assert!(offered.iter().any(|s| s == whole), "{whole}");
+}
