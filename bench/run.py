@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""instabake vs sharp: the media benchmark (issue 3).
+"""instabake vs sharp: the media benchmark.
 
     python3 bench/run.py                 # 40 posts: full, JPEG only, warm, slow media host, 200 posts;
                                          # then the quality comparison on the report set
