@@ -110,6 +110,29 @@ impl Encoded {
 
 /// Decodes a JPEG, PNG, WebP or GIF from memory, honouring EXIF orientation, with size limits.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Rgb, MediaError> {
+    let image = if in_separate_scans(bytes) {
+        decode_separate_scans(bytes)?
+    } else {
+        decode_any(bytes)?
+    };
+    let (width, height) = (image.width(), image.height());
+    if width == 0 || height == 0 {
+        return Err(MediaError::Empty);
+    }
+    let pixels = if image.color().has_alpha() {
+        flatten_on_white(image.into_rgba8().as_raw())
+    } else {
+        image.into_rgb8().into_raw()
+    };
+    Ok(Rgb {
+        width,
+        height,
+        pixels,
+    })
+}
+
+/// Decodes with the `image` crate, oriented.
+fn decode_any(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|source| MediaError::ReadImage { source })?;
@@ -127,20 +150,82 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Rgb, MediaError> {
     if let Some(orientation) = orientation {
         image.apply_orientation(orientation);
     }
-    let (width, height) = (image.width(), image.height());
-    if width == 0 || height == 0 {
-        return Err(MediaError::Empty);
+    Ok(image)
+}
+
+/// Whether `bytes` is a sequential (baseline or extended) JPEG whose first scan holds fewer
+/// components than the frame: each component in a scan of its own, as jpeg-encoder writes with
+/// optimised Huffman tables and `cjpeg -scans` can. Valid JPEG, which zune-jpeg 0.5 (the `image`
+/// crate's decoder) decodes into wrong colours without an error.
+fn in_separate_scans(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return false;
     }
-    let pixels = if image.color().has_alpha() {
-        flatten_on_white(image.into_rgba8().as_raw())
-    } else {
-        image.into_rgb8().into_raw()
+    let mut at = 2;
+    let mut frame_components = None;
+    // Marker segments up to the first scan: 0xFF, the marker, a two-byte length that counts
+    // itself, the segment.
+    while at + 4 <= bytes.len() && bytes[at] == 0xFF {
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1; // a fill byte
+            continue;
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        let segment = bytes.get(at + 4..at + 2 + length).unwrap_or_default();
+        match marker {
+            // SOF0 (baseline) and SOF1 (extended sequential): Nf is the sixth byte.
+            0xC0 | 0xC1 => frame_components = segment.get(5).copied(),
+            // Progressive, lossless or arithmetic frames: zune-jpeg's other paths.
+            0xC2..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return false,
+            // SOS: Ns is its first byte.
+            0xDA => {
+                return matches!((frame_components, segment.first()), (Some(nf), Some(&ns)) if ns < nf)
+            }
+            _ => {}
+        }
+        at += 2 + length;
+    }
+    false
+}
+
+/// Decodes a JPEG of [`in_separate_scans`] with jpeg-decoder, which reads it as libjpeg does,
+/// with the same limits and orientation as [`decode_any`].
+fn decode_separate_scans(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
+    let failed = |e: jpeg_decoder::Error| {
+        decode_error(image::ImageError::Decoding(
+            image::error::DecodingError::new(image::ImageFormat::Jpeg.into(), e),
+        ))
     };
-    Ok(Rgb {
-        width,
-        height,
-        pixels,
-    })
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.set_max_decoding_buffer_size(usize::try_from(MAX_ALLOC).unwrap_or(usize::MAX));
+    decoder.read_info().map_err(failed)?;
+    let info = decoder.info().ok_or(MediaError::UnknownFormat)?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(decode_error(image::ImageError::Limits(
+            image::error::LimitError::from_kind(image::error::LimitErrorKind::DimensionError),
+        )));
+    }
+    let pixels = decoder.decode().map_err(failed)?;
+    let image = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => {
+            image::RgbImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8)
+        }
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8)
+        }
+        // CMYK and 16-bit JPEGs in separate scans: rare enough to leave to the usual decoder.
+        _ => return decode_any(bytes),
+    };
+    let mut image = image.ok_or(MediaError::Empty)?;
+    if let Some(orientation) = decoder
+        .exif_data()
+        .and_then(image::metadata::Orientation::from_exif_chunk)
+    {
+        image.apply_orientation(orientation);
+    }
+    Ok(image)
 }
 
 /// A decoder error, saying so plainly when it was one of our size limits that refused the image.
@@ -560,6 +645,42 @@ mod tests {
         };
         let encoded = encode_all(&source, &avatar, dir.path(), name, &[]).unwrap();
         assert!(encoded.variants.iter().all(|v| v.cut == Cut::Full));
+    }
+
+    #[test]
+    fn a_jpeg_whose_components_come_in_separate_scans_decodes_to_its_colours() {
+        // Blocks of red, green, blue and grey; jpeg-encoder with optimised Huffman tables (as
+        // instabake writes JPEGs) puts each component in a scan of its own.
+        let colours = [[200, 30, 30], [30, 180, 40], [40, 60, 210], [128, 128, 128]];
+        let (width, height) = (96, 64);
+        let pixels: Vec<u8> = (0..width * height)
+            .flat_map(|i| colours[((i % width) / 24) as usize])
+            .collect();
+        let jpeg = encode_one(
+            &pixels,
+            width,
+            height,
+            Format::Jpeg,
+            &MediaSettings::default(),
+        )
+        .unwrap();
+        assert!(in_separate_scans(&jpeg));
+        let decoded = decode(&jpeg).unwrap();
+        assert_eq!((decoded.width, decoded.height), (width, height));
+        for (block, colour) in colours.iter().enumerate() {
+            let x = block as u32 * 24 + 12;
+            let at = ((32 * width + x) * 3) as usize;
+            let got = &decoded.pixels[at..at + 3];
+            for (g, c) in got.iter().zip(colour) {
+                assert!(
+                    g.abs_diff(*c) <= 12,
+                    "block {block}: {got:?}, not {colour:?}"
+                );
+            }
+        }
+        // An interleaved baseline JPEG and a PNG keep the usual decoder.
+        assert!(!in_separate_scans(&gradient(64, 64)));
+        assert!(!in_separate_scans(b"\x89PNG\r\n"));
     }
 
     #[test]
