@@ -364,7 +364,7 @@ fn a_deleted_post_is_forgotten_by_the_cache_too() {
 }
 
 #[test]
-fn a_square_posts_tile_offers_its_own_4_5_crop_and_a_4_5_posts_its_whole_image() {
+fn a_square_posts_tile_offers_its_own_4_5_crop_a_4_5_posts_its_whole_image_the_first_comes_first() {
     let fake = FakeApi::start(Scenario::new().posts(three_posts()));
     let site = support::site();
     fake.run_build(site.path(), &[]).assert_success();
@@ -391,6 +391,14 @@ fn a_square_posts_tile_offers_its_own_4_5_crop_and_a_4_5_posts_its_whole_image()
     }
     let portrait = &support::post(&data, "9101")["media"][0];
     assert!(portrait["tile"].is_null(), "{portrait}");
+    // The first tile's image, and only it, is fetched before the rest.
+    let priorities = support::attributes(&partial, &["fetchpriority"]);
+    assert_eq!(priorities.len(), 1, "{priorities:?}");
+    let first_img = &partial[partial.find("<img ").unwrap()..];
+    assert!(
+        first_img[..first_img.find('>').unwrap()].contains("fetchpriority=\"high\""),
+        "{first_img}"
+    );
     let whole = portrait["srcset"]["webp"].as_str().unwrap();
     assert!(offered.iter().any(|s| s == whole), "{whole}");
 }
