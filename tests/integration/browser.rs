@@ -84,25 +84,8 @@ fn serve(request: &Request, responder: Responder, root: &Path, log: &Mutex<Vec<S
     } else if path == "/__check.js" {
         (200, "text/javascript", CHECK_JS.as_bytes().to_vec())
     } else {
-        let relative = path.trim_start_matches('/');
-        let mut file = root.join(relative);
-        if file.is_dir() {
-            file = file.join("index.html");
-        }
-        match std::fs::read(&file) {
-            Ok(mut bytes) => {
-                let kind = match file.extension().and_then(|e| e.to_str()) {
-                    Some("html") => "text/html; charset=utf-8",
-                    Some("css") => "text/css",
-                    Some("js") => "text/javascript",
-                    Some("jpg") => "image/jpeg",
-                    Some("webp") => "image/webp",
-                    Some("avif") => "image/avif",
-                    Some("png") => "image/png",
-                    Some("mp4") => "video/mp4",
-                    Some("svg") => "image/svg+xml",
-                    _ => "application/octet-stream",
-                };
+        match static_file(root, path) {
+            Some((kind, mut bytes)) => {
                 if query == "check" && kind.starts_with("text/html") {
                     let html = String::from_utf8_lossy(&bytes)
                         .replace("</body>", "<script src=\"/__check.js\"></script></body>");
@@ -110,10 +93,33 @@ fn serve(request: &Request, responder: Responder, root: &Path, log: &Mutex<Vec<S
                 }
                 (200, kind, bytes)
             }
-            Err(_) => (404, "text/plain", b"not found".to_vec()),
+            None => (404, "text/plain", b"not found".to_vec()),
         }
     };
     responder.send(Reply::Respond(Response::new(status, kind, body)));
+}
+
+/// The file under `root` that the URL `path` names (a folder's `index.html`), with its content
+/// type; `None` when there is none.
+pub(crate) fn static_file(root: &Path, path: &str) -> Option<(&'static str, Vec<u8>)> {
+    let mut file = root.join(path.trim_start_matches('/'));
+    if file.is_dir() {
+        file = file.join("index.html");
+    }
+    let bytes = std::fs::read(&file).ok()?;
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css",
+        Some("js") => "text/javascript",
+        Some("jpg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("png") => "image/png",
+        Some("mp4") => "video/mp4",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    Some((kind, bytes))
 }
 
 /// Headless Chromium with a fresh profile and nothing running in the background.

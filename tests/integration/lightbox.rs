@@ -245,27 +245,11 @@ fn a_baked_video_plays_in_the_lightbox_over_a_lazy_poster() {
 
 /// The driver's `node_modules`, installed at the pinned puppeteer-core version.
 pub(crate) fn browser_driver() -> Result<PathBuf, String> {
-    let manifest = manifest_dir().join("tests/integration/browser/package.json");
-    let package: Value = serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
-    let pinned = package["dependencies"]["puppeteer-core"]
-        .as_str()
-        .expect("puppeteer-core in tests/integration/browser/package.json");
-    assert!(
-        pinned.chars().all(|c| c.is_ascii_digit() || c == '.'),
-        "puppeteer-core must be pinned to an exact version, not {pinned:?}"
-    );
-    let modules = manifest_dir().join("target/browser-driver/node_modules");
-    let how = "copy tests/integration/browser/package.json and package-lock.json into \
-               target/browser-driver/ and run `npm ci` there (see .ci/run)";
-    let installed = fs::read_to_string(modules.join("puppeteer-core/package.json"))
-        .map_err(|_| format!("puppeteer-core is not installed: {how}"))?;
-    let installed: Value = serde_json::from_str(&installed).unwrap();
-    if installed["version"] != pinned {
-        return Err(format!(
-            "target/browser-driver holds puppeteer-core {}, not the pinned {pinned}: {how}",
-            installed["version"]
-        ));
-    }
+    let modules = support::pinned_node_modules(
+        "tests/integration/browser/package.json",
+        "puppeteer-core",
+        "target/browser-driver",
+    )?;
     if !support::runs("node", "--version") {
         return Err("node is not on PATH".to_owned());
     }

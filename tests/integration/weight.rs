@@ -53,6 +53,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
+use crate::browser;
 use crate::example_site;
 use crate::lightbox;
 use crate::support;
@@ -159,28 +160,7 @@ pub(crate) fn sharp_available() -> bool {
 /// The `node_modules` of the pinned sharp (`bench/package.json`), installed in
 /// `target/bench-sharp/`.
 fn sharp_modules() -> Result<PathBuf, String> {
-    let manifest = manifest_dir().join("bench/package.json");
-    let package: Value = serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
-    let pinned = package["dependencies"]["sharp"]
-        .as_str()
-        .expect("sharp in bench/package.json");
-    assert!(
-        pinned.chars().all(|c| c.is_ascii_digit() || c == '.'),
-        "sharp must be pinned to an exact version, not {pinned:?}"
-    );
-    let modules = manifest_dir().join("target/bench-sharp/node_modules");
-    let how = "copy bench/package.json and package-lock.json into target/bench-sharp/ and run \
-               `npm ci` there (see .ci/run)";
-    let installed = fs::read_to_string(modules.join("sharp/package.json"))
-        .map_err(|_| format!("sharp is not installed: {how}"))?;
-    let installed: Value = serde_json::from_str(&installed).unwrap();
-    if installed["version"] != pinned {
-        return Err(format!(
-            "target/bench-sharp holds sharp {}, not the pinned {pinned}: {how}",
-            installed["version"]
-        ));
-    }
-    Ok(modules)
+    support::pinned_node_modules("bench/package.json", "sharp", "target/bench-sharp")
 }
 
 /// One image file a version's feed offers: the original it was made from, and its width.
@@ -430,26 +410,9 @@ impl Link {
 fn serve(root: PathBuf) -> http::Server {
     let link = Link::new(LINK_BITS_PER_SECOND);
     http::Server::start(move |request: &Request, responder: Responder| {
-        let mut file = root.join(request.path.trim_start_matches('/'));
-        if file.is_dir() {
-            file = file.join("index.html");
-        }
-        let response = match fs::read(&file) {
-            Ok(body) => {
-                let kind = match file.extension().and_then(|e| e.to_str()) {
-                    Some("html") => "text/html; charset=utf-8",
-                    Some("css") => "text/css",
-                    Some("js") => "text/javascript",
-                    Some("jpg") => "image/jpeg",
-                    Some("webp") => "image/webp",
-                    Some("avif") => "image/avif",
-                    Some("png") => "image/png",
-                    Some("svg") => "image/svg+xml",
-                    _ => "application/octet-stream",
-                };
-                Response::new(200, kind, body)
-            }
-            Err(_) => Response::new(404, "text/plain", b"not found".to_vec()),
+        let response = match browser::static_file(&root, &request.path) {
+            Some((kind, body)) => Response::new(200, kind, body),
+            None => Response::new(404, "text/plain", b"not found".to_vec()),
         };
         responder.send_paced(&response, CHUNK, |bytes| link.carry(bytes));
     })

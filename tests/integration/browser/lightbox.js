@@ -10,7 +10,7 @@
 // saw as JSON on stdout; the Rust test judges it. Nothing is asserted here.
 "use strict";
 
-const puppeteer = require("puppeteer-core");
+const launch = require("./launch.js");
 
 const [chromium, base, layout, shots] = process.argv.slice(2);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -219,21 +219,7 @@ function fallback(page) {
 }
 
 (async () => {
-  const browser = await puppeteer.launch({
-    executablePath: chromium,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-default-apps",
-      "--hide-scrollbars",
-    ],
-  });
+  const browser = await launch(chromium);
   const runs = [];
   try {
     for (const viewport of VIEWPORTS) {

@@ -11,7 +11,7 @@
 // chose (currentSrc) and the size it is shown at in device pixels. The Rust test judges it.
 "use strict";
 
-const puppeteer = require("puppeteer-core");
+const launch = require("./launch.js");
 
 const [chromium, base, feed] = process.argv.slice(2);
 
@@ -85,21 +85,7 @@ async function load(browser, viewport) {
 }
 
 (async () => {
-  const browser = await puppeteer.launch({
-    executablePath: chromium,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-default-apps",
-      "--hide-scrollbars",
-    ],
-  });
+  const browser = await launch(chromium);
   try {
     const runs = [];
     for (const viewport of VIEWPORTS) runs.push(await load(browser, viewport));

@@ -166,6 +166,40 @@ pub(crate) fn skip(why: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }
 
+/// The `node_modules` under `install` (a folder of the repository) in which `package` is installed
+/// at the exact version `package_json` pins; else how to install it.
+pub(crate) fn pinned_node_modules(
+    package_json: &str,
+    package: &str,
+    install: &str,
+) -> Result<PathBuf, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: Value =
+        serde_json::from_str(&fs::read_to_string(root.join(package_json)).unwrap()).unwrap();
+    let pinned = manifest["dependencies"][package]
+        .as_str()
+        .unwrap_or_else(|| panic!("{package} in {package_json}"));
+    assert!(
+        pinned.chars().all(|c| c.is_ascii_digit() || c == '.'),
+        "{package} must be pinned to an exact version, not {pinned:?}"
+    );
+    let modules = root.join(install).join("node_modules");
+    let how = format!(
+        "copy {package_json} and package-lock.json into {install}/ and run `npm ci` there \
+         (see .ci/run)"
+    );
+    let installed = fs::read_to_string(modules.join(package).join("package.json"))
+        .map_err(|_| format!("{package} is not installed: {how}"))?;
+    let installed: Value = serde_json::from_str(&installed).unwrap();
+    if installed["version"] != pinned {
+        return Err(format!(
+            "{install} holds {package} {}, not the pinned {pinned}: {how}",
+            installed["version"]
+        ));
+    }
+    Ok(modules)
+}
+
 /// Whether `program arg` runs and succeeds: how a test finds out that an outside tool is there.
 pub(crate) fn runs(program: &str, arg: &str) -> bool {
     Command::new(program)
