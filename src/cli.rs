@@ -57,6 +57,24 @@ pub(crate) enum Command {
     /// account), else merged into the API's feed, newest first. A broken or incomplete export
     /// changes nothing.
     Import(ImportArgs),
+    /// Print the completion script for a shell on stdout.
+    ///
+    /// bash: add `source <(instabake completions bash)` to ~/.bashrc. zsh: save it as `_instabake`
+    /// in a folder on $fpath. fish: save it as ~/.config/fish/completions/instabake.fish.
+    /// PowerShell: add `instabake completions powershell | Out-String | Invoke-Expression` to
+    /// $PROFILE.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page on stdout (`instabake man | man -l -`), or write it and one page per
+    /// command into a folder.
+    Man {
+        /// Write instabake.1, instabake-build.1, ... into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Flags of `record`.
@@ -220,6 +238,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             commands::init::init(&site, args.preset).map(drop)
         }
         Command::Doctor => runtime()?.block_on(commands::doctor::doctor(&overrides)),
+        Command::Completions { shell } => commands::manual::completions(shell),
+        Command::Man { dir } => commands::manual::man(dir.as_deref()),
         Command::Record(args) => {
             let overrides = Overrides {
                 limit: args.limit,

@@ -4,5 +4,6 @@
 pub(crate) mod doctor;
 pub(crate) mod import;
 pub(crate) mod init;
+pub(crate) mod manual;
 pub(crate) mod record;
 pub(crate) mod token;

@@ -19,6 +19,7 @@ mod gitlab;
 mod hostile;
 mod incremental;
 mod lightbox;
+mod manual;
 mod npm;
 mod old_cache;
 mod packaging;

@@ -78,7 +78,7 @@ fn binstall_finds_every_archive_the_release_workflow_builds() {
         "the workflow's archive name changed: update this test and the binstall metadata"
     );
     assert!(workflow.contains(r#"7z a "../../../dist/${name}" instabake.exe"#));
-    assert!(workflow.contains(r#"tar -C "$dir" -czf "dist/${name}" instabake"#));
+    assert!(workflow.contains(r#"tar -czf "dist/${name}" -C "$dir" instabake "#));
 
     for build in &builds {
         let windows = build.target.contains("windows");

@@ -107,6 +107,24 @@ fn tools() -> Vec<Tool> {
             install: "Node.js 18 or newer, with npm",
         },
         Tool {
+            name: "groff",
+            present: || support::runs("groff", "--version"),
+            needed_by: "manual (the man pages rendered)",
+            install: "apt-get install groff-base",
+        },
+        Tool {
+            name: "zsh",
+            present: || support::runs("zsh", "--version"),
+            needed_by: "manual (the zsh completion loaded)",
+            install: "apt-get install zsh",
+        },
+        Tool {
+            name: "fish",
+            present: || support::runs("fish", "--version"),
+            needed_by: "manual (the fish completion loaded)",
+            install: "apt-get install fish",
+        },
+        Tool {
             name: "shellcheck",
             present: || support::runs("shellcheck", "--version"),
             needed_by: "workflows, action",
