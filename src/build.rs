@@ -332,19 +332,23 @@ async fn prepare(config: &Config, account: &Account) -> Result<Prepared> {
     } else {
         Default::default()
     };
+    // One bar on a terminal for the posts' images and the profile picture; cleared when dropped.
+    let progress = report::progress::start(account.name.as_deref());
     let mut baked = media::bake_items(
         items,
         fetcher.clone(),
         cache.clone(),
         Arc::new(config.images.clone()),
+        &progress.tracker(),
     )
     .await;
     if let Some(picture) = &feed.account.picture {
         let settings = Arc::new(media::avatar_settings(&config.images));
-        baked.extend(
-            media::bake_items(vec![picture.clone()], fetcher, cache.clone(), settings).await,
-        );
+        let picture = vec![picture.clone()];
+        let tracker = progress.tracker();
+        baked.extend(media::bake_items(picture, fetcher, cache.clone(), settings, &tracker).await);
     }
+    drop(progress);
     let (document, images) = feed::assemble(&feed, &baked, &videos, &account.paths.url_prefix);
     if document.posts.is_empty() {
         return Err(Error::NothingBaked(if feed.posts.is_empty() {

@@ -28,6 +28,10 @@ pub struct Cli {
     /// Print more detail.
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
+    /// When to colour "warning:" and "error:": auto (on a terminal, unless NO_COLOR is set or in
+    /// CI), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t)]
+    pub(crate) color: report::ColorChoice,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -177,6 +181,7 @@ pub fn run(cli: Cli) -> ExitCode {
     } else {
         Verbosity::Normal
     });
+    report::init_terminal(cli.color);
     let is_build = matches!(cli.command, Command::Build(_) | Command::Import(_));
     match dispatch(cli) {
         Ok(()) => ExitCode::Success,

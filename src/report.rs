@@ -5,9 +5,17 @@
 //! passed through [`redact`] first, whatever its origin (our messages, an API error text, a panic).
 //! Under GitHub Actions the token is also registered with `::add-mask::` before anything else is
 //! printed, so the runner hides it from its own logs too.
+//!
+//! On a terminal a bake also draws a progress bar ([`progress`]), and "warning:" and "error:" are
+//! coloured ([`terminal`]); a log gets plain lines.
+
+pub(crate) mod progress;
+mod terminal;
 
 use std::io::Write;
 use std::sync::RwLock;
+
+pub(crate) use terminal::ColorChoice;
 
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -40,6 +48,16 @@ pub(crate) fn init(verbosity: Verbosity) {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     state.verbosity = verbosity;
     state.github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+}
+
+/// Decides, once `init` has set the verbosity, whether "warning:" and "error:" are coloured
+/// (`--color`, `NO_COLOR`) and whether a bake draws a progress bar (a terminal, not CI, not `-q`).
+pub(crate) fn init_terminal(color: ColorChoice) {
+    let env = terminal::Environment::read();
+    terminal::set(
+        env.colour(color),
+        env.progress_bar(verbosity() == Verbosity::Quiet),
+    );
 }
 
 /// True when running as a GitHub Actions step.
@@ -87,9 +105,12 @@ fn verbosity() -> Verbosity {
 }
 
 fn emit(line: &str) {
-    let mut err = std::io::stderr().lock();
-    // A closed stderr is not worth failing a bake over.
-    let _ = writeln!(err, "{}", redact(line));
+    let line = redact(line);
+    progress::suspend(|| {
+        let mut err = std::io::stderr().lock();
+        // A closed stderr is not worth failing a bake over.
+        let _ = writeln!(err, "{line}");
+    });
 }
 
 /// "5 hours ago" under two days, else "12 days ago".
@@ -104,8 +125,11 @@ pub(crate) fn ago(age: std::time::Duration) -> String {
 
 /// A command's result (`token status`, `doctor`): on stdout, always printed, redacted.
 pub(crate) fn out(message: impl AsRef<str>) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", redact(message.as_ref()));
+    let message = redact(message.as_ref());
+    progress::suspend(|| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{message}");
+    });
 }
 
 /// Appends Markdown to the GitHub Actions step summary (`$GITHUB_STEP_SUMMARY`), if there is one.
@@ -146,7 +170,7 @@ pub(crate) fn warn(message: impl AsRef<str>) {
             annotation_escape(message)
         ));
     } else {
-        emit(&format!("warning: {message}"));
+        emit(&format!("{} {message}", terminal::warning_prefix()));
     }
 }
 
@@ -160,7 +184,7 @@ pub(crate) fn error(err: &(dyn std::error::Error + 'static)) {
             annotation_escape(&message)
         ));
     } else {
-        emit(&format!("error: {message}"));
+        emit(&format!("{} {message}", terminal::error_prefix()));
     }
 }
 
@@ -205,7 +229,8 @@ pub fn install_panic_hook() {
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         emit(&format!(
-            "error: instabake crashed{location}: {payload}\nThis is a bug; please report it with the output of `instabake build -v`."
+            "{} instabake crashed{location}: {payload}\nThis is a bug; please report it with the output of `instabake build -v`.",
+            terminal::error_prefix()
         ));
     }));
 }

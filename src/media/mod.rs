@@ -27,6 +27,7 @@ pub(crate) use fetch::Fetcher;
 
 use crate::cache::Cache;
 use crate::report;
+use crate::report::progress::Tracker;
 use crate::source::Item;
 
 /// Bumped for a format whenever the pipeline changes its output bytes, so that cached variants and
@@ -263,11 +264,13 @@ impl Cut {
 pub(crate) type ItemError = MediaError;
 
 /// Bakes every item, returning each one's result by item id. Items that share an id are baked once.
+/// `progress` is told of each item, its download, its encoding and its end.
 pub(crate) async fn bake_items(
     items: Vec<Item>,
     fetcher: Fetcher,
     cache: Arc<Cache>,
     settings: Arc<MediaSettings>,
+    progress: &Tracker,
 ) -> HashMap<String, Result<Encoded, ItemError>> {
     let workers = rayon::current_num_threads().max(1);
     let stages = Arc::new(Stages {
@@ -278,18 +281,22 @@ pub(crate) async fn bake_items(
     });
     let mut tasks = tokio::task::JoinSet::new();
     let mut seen = HashSet::new();
+    let items: Vec<Item> = items
+        .into_iter()
+        .filter(|item| seen.insert(item.id.clone()))
+        .collect();
+    progress.expect(items.len());
     for item in items {
-        if !seen.insert(item.id.clone()) {
-            continue;
-        }
-        let (fetcher, cache, settings, stages) = (
+        let (fetcher, cache, settings, stages, progress) = (
             fetcher.clone(),
             cache.clone(),
             settings.clone(),
             stages.clone(),
+            progress.clone(),
         );
         tasks.spawn(async move {
-            let result = bake_item(&item, &fetcher, &cache, &settings, &stages).await;
+            let result = bake_item(&item, &fetcher, &cache, &settings, &stages, &progress).await;
+            progress.finished();
             (item.id, result)
         });
     }
@@ -472,13 +479,16 @@ async fn bake_item(
     cache: &Arc<Cache>,
     settings: &Arc<MediaSettings>,
     stages: &Stages,
+    progress: &Tracker,
 ) -> Result<Encoded, ItemError> {
     if !cache.has_original(&item.id) {
         let url = item.image_url.as_deref().ok_or(MediaError::NoImageUrl)?;
         let _download = stages.downloads.acquire().await;
         report::detail(format!("downloading media {}", item.id));
+        progress.downloading(&item.id);
         let bytes = fetcher.fetch_image(url).await?;
         stages.work.downloads.fetch_add(1, Ordering::Relaxed);
+        progress.downloaded();
         let id = item.id.clone();
         on_disk(cache, move |cache| cache.store_original(&id, &bytes))
             .await?
@@ -523,6 +533,7 @@ async fn bake_item(
         .unwrap_or_default();
     let reused: HashSet<String> = existing.iter().map(|v| v.file.clone()).collect();
     stages.work.decodes.fetch_add(1, Ordering::Relaxed);
+    progress.encoding(&item.id);
     let (send, receive) = tokio::sync::oneshot::channel();
     let id = item.id.clone();
     let subject = item.id.clone();
@@ -559,6 +570,7 @@ async fn bake_item(
         .filter(|v| !reused.contains(&v.file))
         .count();
     stages.work.encodes.fetch_add(made, Ordering::Relaxed);
+    progress.encoded(made);
     let mut merged = encoded.clone();
     if let Some(record) = record {
         let known: HashSet<String> = merged.variants.iter().map(|v| v.file.clone()).collect();

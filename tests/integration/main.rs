@@ -32,6 +32,7 @@ mod release;
 mod resilience;
 mod secrets;
 mod structure;
+mod terminal;
 mod token;
 mod tools;
 mod video;
