@@ -117,7 +117,8 @@ pub(crate) enum TokenCommand {
         /// Write the new token to this file (created readable by its owner only).
         #[arg(long, value_name = "FILE")]
         write_token: Option<PathBuf>,
-        /// Print the new token on stdout (masked first under GitHub Actions).
+        /// Print the new token on stdout, alone (masked first under GitHub Actions; the other
+        /// lines go to stderr).
         #[arg(long)]
         print_token: bool,
     },
@@ -182,8 +183,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Doctor(DoctorArgs { json: true }) => Some(Results::doctor()),
         _ => None,
     };
-    if results.is_some() {
-        report::set_json();
+    let print_token = matches!(
+        cli.command,
+        Command::Token(TokenCommand::Refresh {
+            print_token: true,
+            ..
+        })
+    );
+    if results.is_some() || print_token {
+        report::keep_stdout_for_data();
     }
     let Some(mut results) = results.take() else {
         return exit_code(dispatch(cli, None), is_build);

@@ -7,8 +7,8 @@
 //! printed, so the runner hides it from its own logs too.
 //!
 //! Warnings are also kept, with the post they are about when there is one, for the JSON document
-//! of `--json` ([`crate::json_output`]); with `--json`, a command's result lines go to stderr and
-//! stdout holds that document alone.
+//! of `--json` ([`crate::json_output`]); with `--json` (and `--print-token`), a command's result
+//! lines go to stderr and stdout holds its data alone.
 
 use std::io::Write;
 use std::sync::RwLock;
@@ -29,8 +29,8 @@ struct State {
     verbosity: Verbosity,
     github: bool,
     secrets: Vec<String>,
-    /// `--json`: stdout is the JSON document's alone.
-    json: bool,
+    /// `--json`, `--print-token`: stdout is the command's data alone.
+    data_stdout: bool,
     /// Every warning given so far, for the JSON document.
     warnings: Vec<Warning>,
     /// The `[[accounts]]` name of the account being baked, given to the warnings.
@@ -41,7 +41,7 @@ static STATE: RwLock<State> = RwLock::new(State {
     verbosity: Verbosity::Normal,
     github: false,
     secrets: Vec::new(),
-    json: false,
+    data_stdout: false,
     warnings: Vec::new(),
     account: None,
 });
@@ -113,13 +113,14 @@ pub(crate) fn redact(text: &str) -> String {
     out
 }
 
-/// `--json`: from now on a command's result lines ([`out`]) go to stderr, and stdout holds only
-/// the document [`json`] prints.
-pub(crate) fn set_json() {
+/// `--json`, `--print-token`: from now on a command's result lines ([`out`]) go to stderr, and
+/// stdout holds only its data (the document [`json`] prints, the new token), for a script to
+/// read or capture whole.
+pub(crate) fn keep_stdout_for_data() {
     let mut state = STATE
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    state.json = true;
+    state.data_stdout = true;
 }
 
 /// Names the account being baked (`None`: the site's single account, or none) for the warnings
@@ -164,9 +165,9 @@ pub(crate) fn ago(age: std::time::Duration) -> String {
 }
 
 /// A command's result (`token status`, `doctor`): on stdout, always printed, redacted. With
-/// `--json` it goes to stderr, where the human lines are: stdout is the document's.
+/// `--json` or `--print-token` it goes to stderr, where the human lines are: stdout is the data's.
 pub(crate) fn out(message: impl AsRef<str>) {
-    if STATE.read().is_ok_and(|s| s.json) {
+    if STATE.read().is_ok_and(|s| s.data_stdout) {
         emit(message.as_ref());
         return;
     }
