@@ -102,6 +102,8 @@ pub(crate) async fn run(config: &Config) -> Result<Outcome> {
         }
         outcome
     };
+    // What follows is the site's, no account's.
+    report::set_account(None);
     if !outcome.baked.is_empty() {
         if !shared.merge {
             // What the site wrote before it had several accounts is no file of any account:
@@ -161,6 +163,7 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
             Err(error) => outcome.failed.push(not_baked(account, error, true)),
         }
     }
+    report::set_account(None);
     if prepared.is_empty() {
         return Ok(outcome);
     }
@@ -275,6 +278,7 @@ struct Prepared {
 /// into the site.
 async fn prepare(config: &Config, account: &Account) -> Result<Prepared> {
     failpoint::panic("panic-main", "build");
+    report::set_account(account.name.as_deref());
     let cache = Arc::new(Cache::open(&account.cache_dir)?);
     emit::recover(&account.paths, &cache)?;
     let http = crate::http::client(config.source.timeout)?;

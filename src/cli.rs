@@ -8,6 +8,7 @@ use crate::build::{Outcome, Summary};
 use crate::commands;
 use crate::config::{Config, Overrides, Preset};
 use crate::error::{Error, ExitCode, Result};
+use crate::json_output::{self, Results};
 use crate::report::{self, Verbosity};
 use crate::source::Origin;
 
@@ -47,7 +48,7 @@ pub(crate) enum Command {
     /// Write a commented instabake.toml for the site (never overwrites one).
     Init(InitArgs),
     /// Check the config, templates, folders, token, account and cache, one line each.
-    Doctor,
+    Doctor(DoctorArgs),
     /// Record the live feed into a replay folder, to reproduce a bake (`build --replay DIR`) or
     /// attach to a bug report. The token, paging URLs and CDN URLs with their signatures are
     /// scrubbed (media are downloaded beside the JSON); captions, permalinks and the profile are
@@ -124,6 +125,9 @@ pub(crate) enum TokenCommand {
         /// The account to check, by its name in [[accounts]].
         #[arg(long, value_name = "NAME")]
         account: Option<String>,
+        /// Print the result as one JSON document on stdout (the lines go to stderr).
+        #[arg(long)]
+        json: bool,
     },
     /// Refresh the token (it then lives 60 days again) and record its new expiry in the cache.
     /// The new token is handed over only where asked. On a site with [[accounts]], --account is
@@ -135,10 +139,19 @@ pub(crate) enum TokenCommand {
         /// Write the new token to this file (created readable by its owner only).
         #[arg(long, value_name = "FILE")]
         write_token: Option<PathBuf>,
-        /// Print the new token on stdout (masked first under GitHub Actions).
+        /// Print the new token on stdout, alone (masked first under GitHub Actions; the other
+        /// lines go to stderr).
         #[arg(long)]
         print_token: bool,
     },
+}
+
+/// Flags of `doctor`.
+#[derive(Debug, Args)]
+pub(crate) struct DoctorArgs {
+    /// Print the checks as one JSON document on stdout (the lines go to stderr).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Flags of `init`.
@@ -170,6 +183,9 @@ pub(crate) struct BuildArgs {
     /// Fail (exit 4) when the token is known to expire within this many days.
     #[arg(long, value_name = "DAYS")]
     pub fail_if_token_expires_within: Option<i64>,
+    /// Print what was baked as one JSON document on stdout (the lines stay on stderr).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs the parsed command line and returns the process's exit code. Errors are printed here.
@@ -183,7 +199,46 @@ pub fn run(cli: Cli) -> ExitCode {
     });
     report::init_terminal(cli.color);
     let is_build = matches!(cli.command, Command::Build(_) | Command::Import(_));
-    match dispatch(cli) {
+    // With `--json`, the results the command fills in as it runs, printed when it ends.
+    let mut results = match &cli.command {
+        Command::Build(args) if args.json => Some(Results::build()),
+        Command::Token(TokenCommand::Status { json: true, .. }) => Some(Results::token()),
+        Command::Doctor(DoctorArgs { json: true }) => Some(Results::doctor()),
+        _ => None,
+    };
+    let print_token = matches!(
+        cli.command,
+        Command::Token(TokenCommand::Refresh {
+            print_token: true,
+            ..
+        })
+    );
+    if results.is_some() || print_token {
+        report::keep_stdout_for_data();
+    }
+    let Some(mut results) = results.take() else {
+        return exit_code(dispatch(cli, None), is_build);
+    };
+    // One document whatever happens: a crash too gets one (the panic hook prints the message;
+    // `main` maps it to exit code 1).
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        dispatch(cli, Some(&mut results))
+    }));
+    match result {
+        Ok(result) => {
+            json_output::print(results, result.as_ref().map(drop));
+            exit_code(result, is_build)
+        }
+        Err(panic) => {
+            json_output::print_crash(results);
+            std::panic::resume_unwind(panic)
+        }
+    }
+}
+
+/// Prints a command's error and gives its exit code.
+fn exit_code(result: Result<()>, is_build: bool) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::Success,
         Err(error) => {
             report::error(&error);
@@ -203,7 +258,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::io("start the async runtime", ".", e))
 }
 
-fn dispatch(cli: Cli) -> Result<()> {
+/// Runs the command; with `--json`, `results` is filled in as it goes.
+fn dispatch(cli: Cli, results: Option<&mut Results>) -> Result<()> {
     let overrides = Overrides {
         config: cli.config,
         site: cli.site,
@@ -214,8 +270,11 @@ fn dispatch(cli: Cli) -> Result<()> {
             let config = Config::load(&overrides)?;
             runtime()?.block_on(async {
                 match command {
-                    TokenCommand::Status { warn_days, account } => {
-                        commands::token::status(&config, account.as_deref(), warn_days).await
+                    TokenCommand::Status {
+                        warn_days, account, ..
+                    } => {
+                        commands::token::status(&config, account.as_deref(), warn_days, results)
+                            .await
                     }
                     TokenCommand::Refresh {
                         account,
@@ -242,7 +301,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             commands::init::init(&site, args.preset).map(drop)
         }
-        Command::Doctor => runtime()?.block_on(commands::doctor::doctor(&overrides)),
+        Command::Doctor(_) => runtime()?.block_on(commands::doctor::doctor(&overrides, results)),
         Command::Completions { shell } => commands::manual::completions(shell),
         Command::Man { dir } => commands::manual::man(dir.as_deref()),
         Command::Record(args) => {
@@ -269,8 +328,11 @@ fn dispatch(cli: Cli) -> Result<()> {
                 ..overrides
             };
             let config = Config::load(&overrides)?;
-            let outcome = runtime()?.block_on(crate::build::run(&config))?;
-            finish(outcome)
+            let outcome = runtime()?.block_on(crate::build::run(&config));
+            if let Some(results) = results {
+                results.record_build(&config, outcome.as_ref());
+            }
+            finish(outcome?)
         }
         Command::Import(args) => {
             let overrides = Overrides {

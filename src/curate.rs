@@ -468,10 +468,13 @@ impl<'a> Curation<'a> {
             let rank = self.pin_rank(&post);
             if self.hidden(&post, over) {
                 if rank.is_some() {
-                    report::warn(format!(
-                        "post {} is both pinned and hidden; hidden wins, it does not show",
-                        post.id
-                    ));
+                    report::warn_post(
+                        &post.id,
+                        format!(
+                            "post {} is both pinned and hidden; hidden wins, it does not show",
+                            post.id
+                        ),
+                    );
                 } else {
                     report::detail(format!("post {} is hidden", post.id));
                 }
@@ -495,18 +498,24 @@ impl<'a> Curation<'a> {
             if post.items.iter().any(&has_media) {
                 feed.posts.push(post);
             } else if from_cache {
-                report::warn(format!(
-                    "post {} is not baked: it was never baked before, so its image is not in the \
-                     cache, and the API was not used in this run; it shows after the next bake \
-                     with the API",
-                    post.id
-                ));
+                report::warn_post(
+                    &post.id,
+                    format!(
+                        "post {} is not baked: it was never baked before, so its image is not in \
+                         the cache, and the API was not used in this run; it shows after the next \
+                         bake with the API",
+                        post.id
+                    ),
+                );
             } else {
-                report::warn(format!(
-                    "post {} has no image or video poster to bake (the API sent no media_url or \
-                     thumbnail_url); leaving it out",
-                    post.id
-                ));
+                report::warn_post(
+                    &post.id,
+                    format!(
+                        "post {} has no image or video poster to bake (the API sent no media_url \
+                         or thumbnail_url); leaving it out",
+                        post.id
+                    ),
+                );
             }
         }
         feed
@@ -524,14 +533,20 @@ impl<'a> Curation<'a> {
                 continue;
             }
             match pin {
-                PostRef::Id(id) if origin == Origin::Cache => report::warn(format!(
-                    "pinned post {id} is not in the cached feed (the API was not used in this \
-                     run); it is left out"
-                )),
-                PostRef::Id(id) => report::warn(format!(
-                    "pinned post {id} is not on the account any more (or could not be fetched); \
-                     it is left out: remove it from [filter] pin"
-                )),
+                PostRef::Id(id) if origin == Origin::Cache => report::warn_post(
+                    id,
+                    format!(
+                        "pinned post {id} is not in the cached feed (the API was not used in \
+                         this run); it is left out"
+                    ),
+                ),
+                PostRef::Id(id) => report::warn_post(
+                    id,
+                    format!(
+                        "pinned post {id} is not on the account any more (or could not be \
+                         fetched); it is left out: remove it from [filter] pin"
+                    ),
+                ),
                 PostRef::Shortcode(code) => report::warn(format!(
                     "pinned post {code} is not among {whose} ({} posts): a pin by shortcode is \
                      only looked for there; pin it by its id to reach older posts, or remove it \

@@ -264,10 +264,13 @@ pub(crate) fn assemble(
         let (caption_text, alt) = caption_and_alt(post, feed.account.username.as_deref());
         let media = baked.post_media(post, &alt, &mut files);
         if media.is_empty() {
-            report::warn(format!(
-                "post {} left out: none of its media could be baked",
-                post.id
-            ));
+            report::warn_post(
+                &post.id,
+                format!(
+                    "post {} left out: none of its media could be baked",
+                    post.id
+                ),
+            );
             continue;
         }
         posts.push(post_doc(post, caption_text, alt, media, profile.as_deref()));
@@ -315,10 +318,10 @@ impl Baked<'_> {
             let encoded = match self.images.get(&item.id) {
                 Some(Ok(encoded)) => encoded,
                 Some(Err(why)) => {
-                    report::warn(format!(
-                        "post {}: media {} left out: {why}",
-                        post.id, item.id
-                    ));
+                    report::warn_post(
+                        &post.id,
+                        format!("post {}: media {} left out: {why}", post.id, item.id),
+                    );
                     continue;
                 }
                 None => continue,
@@ -340,10 +343,13 @@ impl Baked<'_> {
                         bytes: video.bytes,
                     });
                 }
-                Some(Err(why)) => report::warn(format!(
-                    "post {}: video {} not baked, its poster links to the post: {why}",
-                    post.id, item.id
-                )),
+                Some(Err(why)) => report::warn_post(
+                    &post.id,
+                    format!(
+                        "post {}: video {} not baked, its poster links to the post: {why}",
+                        post.id, item.id
+                    ),
+                ),
                 None => {}
             }
             media.push(doc);

@@ -33,6 +33,7 @@ mod feed;
 mod feeds;
 mod http;
 mod import;
+mod json_output;
 mod link;
 mod media;
 mod mojibake;

@@ -8,6 +8,10 @@
 //!
 //! On a terminal a bake also draws a progress bar ([`progress`]), and "warning:" and "error:" are
 //! coloured ([`terminal`]); a log gets plain lines.
+//!
+//! Warnings are also kept, with the post they are about when there is one, for the JSON document
+//! of `--json` ([`crate::json_output`]); with `--json` (and `--print-token`), a command's result
+//! lines go to stderr and stdout holds its data alone.
 
 pub(crate) mod progress;
 mod terminal;
@@ -33,13 +37,33 @@ struct State {
     verbosity: Verbosity,
     github: bool,
     secrets: Vec<String>,
+    /// `--json`, `--print-token`: stdout is the command's data alone.
+    data_stdout: bool,
+    /// Every warning given so far, for the JSON document.
+    warnings: Vec<Warning>,
+    /// The `[[accounts]]` name of the account being baked, given to the warnings.
+    account: Option<String>,
 }
 
 static STATE: RwLock<State> = RwLock::new(State {
     verbosity: Verbosity::Normal,
     github: false,
     secrets: Vec::new(),
+    data_stdout: false,
+    warnings: Vec::new(),
+    account: None,
 });
+
+/// A warning as it was given, kept for the JSON document (the text unredacted: it is redacted
+/// when the document is printed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Warning {
+    pub message: String,
+    /// The post it is about, by its Instagram id, when it is about one.
+    pub post_id: Option<String>,
+    /// The `[[accounts]]` name of the account being baked when it was given.
+    pub account: Option<String>,
+}
 
 /// Sets the verbosity and detects GitHub Actions (`GITHUB_ACTIONS=true`).
 pub(crate) fn init(verbosity: Verbosity) {
@@ -80,8 +104,15 @@ pub(crate) fn add_secret(secret: &str) {
     }
     if state.github {
         // The runner reads this line and masks the value in everything printed after it; the line
-        // itself is not shown in the log.
-        let _ = writeln!(std::io::stdout(), "::add-mask::{secret}");
+        // itself is not shown in the log. It goes to stderr, so that stdout stays a command's data
+        // (the `--json` document, a token captured by `$(...)`, which would swallow the mask): the
+        // runner treats both streams alike, each line of either handed to the same workflow
+        // command parser (actions/runner, src/Runner.Worker/Handlers/ScriptHandler.cs: one
+        // OutputManager for StepHost.OutputDataReceived and one for ErrorDataReceived, whose
+        // OnDataReceived calls ActionCommandManager.TryProcessCommand on every line).
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "::add-mask::{secret}");
+        let _ = err.flush();
     }
     state.secrets.push(secret.to_owned());
 }
@@ -98,6 +129,37 @@ pub(crate) fn redact(text: &str) -> String {
         }
     }
     out
+}
+
+/// `--json`, `--print-token`: from now on a command's result lines ([`out`]) go to stderr, and
+/// stdout holds only its data (the document [`json`] prints, the new token), for a script to
+/// read or capture whole.
+pub(crate) fn keep_stdout_for_data() {
+    let mut state = STATE
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    state.data_stdout = true;
+}
+
+/// Names the account being baked (`None`: the site's single account, or none) for the warnings
+/// given from now on.
+pub(crate) fn set_account(name: Option<&str>) {
+    let mut state = STATE
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    state.account = name.map(str::to_owned);
+}
+
+/// The warnings given so far, in order.
+pub(crate) fn warnings() -> Vec<Warning> {
+    STATE.read().map(|s| s.warnings.clone()).unwrap_or_default()
+}
+
+/// Prints the `--json` document on stdout, redacted.
+pub(crate) fn json(document: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", redact(document));
+    let _ = out.flush();
 }
 
 fn verbosity() -> Verbosity {
@@ -123,8 +185,13 @@ pub(crate) fn ago(age: std::time::Duration) -> String {
     }
 }
 
-/// A command's result (`token status`, `doctor`): on stdout, always printed, redacted.
+/// A command's result (`token status`, `doctor`): on stdout, always printed, redacted. With
+/// `--json` or `--print-token` it goes to stderr, where the human lines are: stdout is the data's.
 pub(crate) fn out(message: impl AsRef<str>) {
+    if STATE.read().is_ok_and(|s| s.data_stdout) {
+        emit(message.as_ref());
+        return;
+    }
     let message = redact(message.as_ref());
     progress::suspend(|| {
         let mut out = std::io::stdout().lock();
@@ -163,7 +230,23 @@ pub(crate) fn detail(message: impl AsRef<str>) {
 
 /// A warning: always printed; an annotation under GitHub Actions.
 pub(crate) fn warn(message: impl AsRef<str>) {
-    let message = message.as_ref();
+    give_warning(message.as_ref(), None);
+}
+
+/// A warning about one post: as [`warn`], and the JSON document names the post.
+pub(crate) fn warn_post(post_id: &str, message: impl AsRef<str>) {
+    give_warning(message.as_ref(), Some(post_id));
+}
+
+fn give_warning(message: &str, post_id: Option<&str>) {
+    if let Ok(mut state) = STATE.write() {
+        let account = state.account.clone();
+        state.warnings.push(Warning {
+            message: message.to_owned(),
+            post_id: post_id.map(str::to_owned),
+            account,
+        });
+    }
     if is_github_actions() {
         emit(&format!(
             "::warning title=instabake::{}",

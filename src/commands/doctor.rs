@@ -8,6 +8,7 @@ use crate::api_error::ErrorClass;
 use crate::cache::Cache;
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
+use crate::json_output::{Check, CheckState, Results};
 use crate::render;
 use crate::report;
 use crate::source::{cached, Account, Feed, Origin};
@@ -18,28 +19,48 @@ enum Outcome {
     Ok(String),
     Warn(String),
     Fail(String),
+    /// Not made: a check it needs failed.
+    Skip(String),
+}
+
+impl Outcome {
+    /// The check as the `--json` document has it.
+    fn to_check(&self, account: Option<&str>, name: &str) -> Check {
+        let (state, message) = match self {
+            Outcome::Ok(text) => (CheckState::Ok, text),
+            Outcome::Warn(text) => (CheckState::Warn, text),
+            Outcome::Fail(text) => (CheckState::Fail, text),
+            Outcome::Skip(text) => (CheckState::Skip, text),
+        };
+        Check {
+            name: name.to_owned(),
+            account: account.map(str::to_owned),
+            state,
+            message: message.clone(),
+        }
+    }
 }
 
 /// Runs every check. Fails when the configuration cannot be loaded (exit 2) or any other check
-/// fails (exit 3).
-pub(crate) async fn doctor(overrides: &Overrides) -> Result<()> {
+/// fails (exit 3). With `--json`, each check is recorded in `results`.
+pub(crate) async fn doctor(overrides: &Overrides, mut results: Option<&mut Results>) -> Result<()> {
     let config = match Config::load(overrides) {
         Ok(config) => config,
         Err(e) => {
-            line("config", 11, &Outcome::Fail(e.to_string()));
+            let outcome = Outcome::Fail(e.to_string());
+            line("config", 11, &outcome);
+            if let Some(results) = results {
+                results.record_check(outcome.to_check(None, "config"));
+            }
             return Err(e);
         }
     };
     let mut checks = vec![
-        ("config".to_owned(), check_config(&config)),
-        ("template".to_owned(), check_template(&config)),
+        (None, "config", check_config(&config)),
+        (None, "template", check_template(&config)),
     ];
     // Each account's own checks; with several, their lines are named `NAME/check`.
     for account in &config.accounts {
-        let prefix = account
-            .name
-            .as_deref()
-            .map_or_else(String::new, |name| format!("{name}/"));
         let mut own = vec![
             ("folders", check_folders(account)),
             ("cache", check_cache(account)),
@@ -47,20 +68,27 @@ pub(crate) async fn doctor(overrides: &Overrides) -> Result<()> {
         own.extend(check_token(&config, account).await);
         checks.extend(
             own.into_iter()
-                .map(|(name, outcome)| (format!("{prefix}{name}"), outcome)),
+                .map(|(name, outcome)| (account.name.as_deref(), name, outcome)),
         );
     }
+    let label = |account: Option<&str>, name: &str| match account {
+        Some(account) => format!("{account}/{name}"),
+        None => name.to_owned(),
+    };
     // Names as wide as the longest (`studio/permissions`), at least as wide as a single
     // account's.
     let width = checks
         .iter()
-        .map(|(name, _)| name.len())
+        .map(|(account, name, _)| label(*account, name).len())
         .max()
         .unwrap_or(0)
         .max(11);
     let mut failed = 0;
-    for (name, outcome) in &checks {
-        line(name, width, outcome);
+    for (account, name, outcome) in &checks {
+        line(&label(*account, name), width, outcome);
+        if let Some(results) = results.as_deref_mut() {
+            results.record_check(outcome.to_check(*account, name));
+        }
         failed += usize::from(matches!(outcome, Outcome::Fail(_)));
     }
     if failed > 0 {
@@ -77,6 +105,7 @@ fn line(name: &str, width: usize, outcome: &Outcome) {
         Outcome::Ok(text) => ("ok  ", text),
         Outcome::Warn(text) => ("warn", text),
         Outcome::Fail(text) => ("FAIL", text),
+        Outcome::Skip(text) => ("skip", text),
     };
     report::out(format!("{tag}  {name:<width$} {text}"));
 }
@@ -209,13 +238,23 @@ async fn check_token(
     config: &Config,
     account: &crate::config::Account,
 ) -> Vec<(&'static str, Outcome)> {
+    // When the token check fails, the checks that need a working token are not made.
+    let skipped = |token: Outcome| {
+        let skip = || Outcome::Skip("not checked: the token check failed".to_owned());
+        vec![
+            ("token", token),
+            ("account", skip()),
+            ("permissions", skip()),
+            ("expiry", skip()),
+        ]
+    };
     let token = match account.token() {
         Ok(token) => token,
-        Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
+        Err(e) => return skipped(Outcome::Fail(e.to_string())),
     };
     let client = match super::token::client(config, &token) {
         Ok(client) => client,
-        Err(e) => return vec![("token", Outcome::Fail(e.to_string()))],
+        Err(e) => return skipped(Outcome::Fail(e.to_string())),
     };
     let mut checks = Vec::new();
     match client.me().await {
@@ -239,8 +278,7 @@ async fn check_token(
                 }
                 _ => Outcome::Fail(format!("could not check the token: {e}")),
             };
-            checks.push(("token", outcome));
-            return checks;
+            return skipped(outcome);
         }
     }
     checks.push((

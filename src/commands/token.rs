@@ -11,6 +11,7 @@ use std::path::Path;
 use crate::cache::Cache;
 use crate::config::{Account, Config};
 use crate::error::{Error, Result};
+use crate::json_output::{Results, TokenAccount, TokenState as Found};
 use crate::report;
 use crate::source::api;
 use crate::token::{self, Token, TokenState};
@@ -19,13 +20,21 @@ use crate::upkeep::too_young;
 /// `token status`: the token of the account named, of the site's single account, or, on a site
 /// with several accounts and no name given, of every account, each on its own (one that fails
 /// does not stop the others; the command then fails with the exit code of the worst).
-pub(crate) async fn status(config: &Config, name: Option<&str>, warn_days: i64) -> Result<()> {
+///
+/// With `--json`, each account's state is recorded in `results`.
+pub(crate) async fn status(
+    config: &Config,
+    name: Option<&str>,
+    warn_days: i64,
+    mut results: Option<&mut Results>,
+) -> Result<()> {
     if name.is_some() || !config.has_accounts() {
-        return status_of(config, config.account(name)?, warn_days).await;
+        let account = config.account(name)?;
+        return recorded(config, account, warn_days, results).await;
     }
     let mut failed = Vec::new();
     for account in &config.accounts {
-        if let Err(error) = status_of(config, account, warn_days).await {
+        if let Err(error) = recorded(config, account, warn_days, results.as_deref_mut()).await {
             report::error(&Error::Usage(account.tell(&error)));
             failed.push((account.name.clone().unwrap_or_default(), error));
         }
@@ -52,14 +61,51 @@ pub(crate) async fn status(config: &Config, name: Option<&str>, warn_days: i64) 
     })
 }
 
-/// Checks one account's token with one call, prints the account and what is known of the expiry.
-/// Fails with [`Error::TokenExpiring`] when it expires within `warn_days`.
-async fn status_of(config: &Config, account: &Account, warn_days: i64) -> Result<()> {
+/// [`status_of`], its findings recorded in `results` when given.
+async fn recorded(
+    config: &Config,
+    account: &Account,
+    warn_days: i64,
+    results: Option<&mut Results>,
+) -> Result<()> {
+    let mut found = TokenAccount {
+        name: account.name.clone(),
+        ..TokenAccount::default()
+    };
+    let result = status_of(config, account, warn_days, &mut found).await;
+    found.state = match &result {
+        Ok(()) => Found::Valid,
+        Err(error) => {
+            found.error = Some(report::with_causes(
+                error.to_string(),
+                std::error::Error::source(error),
+            ));
+            Found::of_error(error)
+        }
+    };
+    if let Some(results) = results {
+        results.record_token(found);
+    }
+    result
+}
+
+/// Checks one account's token with one call, prints the account and what is known of the expiry
+/// (and keeps them in `found`). Fails with [`Error::TokenExpiring`] when it expires within
+/// `warn_days`.
+async fn status_of(
+    config: &Config,
+    account: &Account,
+    warn_days: i64,
+    found: &mut TokenAccount,
+) -> Result<()> {
     let out = |text: String| report::out(account.tell(text));
     let token = account.token()?;
     let cache = Cache::open(&account.cache_dir)?;
     let client = client(config, &token)?;
     let me = client.me().await?;
+    found.username.clone_from(&me.username);
+    found.account_type.clone_from(&me.account_type);
+    found.media_count = me.media_count;
     let who = me.username.as_deref().map_or_else(
         || "an account without a username".to_owned(),
         |u| format!("@{u}"),
@@ -76,6 +122,8 @@ async fn status_of(config: &Config, account: &Account, warn_days: i64) -> Result
     match TokenState::load(&cache, &token) {
         Some(state) => {
             let days = state.days_left().unwrap_or(0);
+            found.days_left = Some(days);
+            found.expiry_date = Some(state.expiry_date().to_owned());
             out(format!(
                 "expires: in {days} days ({}); last refreshed {}",
                 state.expiry_date(),
@@ -155,7 +203,12 @@ pub(crate) async fn refresh(
     }
     if handover.stdout {
         // The one place a token is printed, on request; under GitHub Actions `Token::new` has
-        // already registered it with ::add-mask::.
+        // already registered it with ::add-mask:: on stderr, before the refresh was recorded in
+        // the cache: the mask reaches the runner whether stdout is its log or is captured
+        // (`TOKEN=$(instabake token refresh --print-token)`, which must capture the token alone).
+        // The runner reads the two streams on threads of their own and hands each batch's
+        // stderr lines to the command parser before its stdout lines (actions/runner,
+        // src/Runner.Sdk/ProcessInvoker.cs, ProcessOutput), so the earlier mask comes first.
         println!("{}", refreshed.token.expose());
     }
     if handover.file.is_none() && !handover.stdout {

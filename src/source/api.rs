@@ -311,7 +311,7 @@ impl Client {
                 None
             }
             Err(error) => {
-                report::warn(format!("{error}; the pin is left out in this run"));
+                report::warn_post(id, format!("{error}; the pin is left out in this run"));
                 None
             }
         }

@@ -18,6 +18,7 @@ mod generators;
 mod gitlab;
 mod hostile;
 mod incremental;
+mod json_output;
 mod lightbox;
 mod manual;
 mod npm;

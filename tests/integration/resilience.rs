@@ -226,7 +226,7 @@ fn under_github_actions_a_fallback_is_a_warning_annotation_and_the_token_is_mask
     run.assert_success();
     let mask = format!("::add-mask::{}", support::TOKEN);
     assert!(
-        run.stdout.starts_with(&mask),
+        run.stderr.starts_with(&mask),
         "the token must be masked before anything is printed:\n{run}"
     );
     let warning = run
@@ -239,7 +239,7 @@ fn under_github_actions_a_fallback_is_a_warning_annotation_and_the_token_is_mask
     // An annotation is one line: newlines in the message are escaped.
     assert!(!warning.contains('\r'));
     // Outside the mask line, the token is nowhere.
-    let printed = format!("{}{}", run.stdout.replacen(&mask, "", 1), run.stderr);
+    let printed = format!("{}{}", run.stdout, run.stderr.replacen(&mask, "", 1));
     assert!(!printed.contains(support::TOKEN), "{run}");
 
     let strict = fake.run_build_env(site.path(), &["--strict"], &[("GITHUB_ACTIONS", "true")]);

@@ -93,17 +93,18 @@ fn scenarios() -> Vec<(&'static str, Route, Fault, Codes)> {
     ]
 }
 
-/// The run as a user would read it: under GitHub Actions the first stdout line is the mask
-/// registration, which the runner consumes and never shows.
+/// The run as a user would read it: under GitHub Actions the first stderr line is the mask
+/// registration, which the runner consumes and never shows (stdout is left to a command's data).
 fn as_shown(run: &Run, github: bool) -> Run {
     let mut shown = run.clone();
     if github {
         let mask = format!("::add-mask::{}\n", support::TOKEN);
         assert!(
-            run.stdout.starts_with(&mask),
+            run.stderr.starts_with(&mask),
             "the token must be masked before anything is printed:\n{run}"
         );
-        shown.stdout = run.stdout.replacen(&mask, "", 1);
+        assert!(!run.stdout.contains("::add-mask::"), "{run}");
+        shown.stderr = run.stderr.replacen(&mask, "", 1);
     }
     shown
 }

@@ -37,7 +37,12 @@ fn run(fake: &FakeApi, site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run 
 }
 
 /// Records a token state as a refresh `refreshed_days_ago` days ago, expiring in `expires_in_days`.
-fn record_state(site: &Path, token: &str, refreshed_days_ago: u64, expires_in_days: u64) {
+pub(crate) fn record_state(
+    site: &Path,
+    token: &str,
+    refreshed_days_ago: u64,
+    expires_in_days: u64,
+) {
     let now = time::OffsetDateTime::now_utc();
     let format = |t: time::OffsetDateTime| {
         t.replace_nanosecond(0)
@@ -225,15 +230,39 @@ fn a_refreshed_token_is_printed_only_when_asked_and_masked_first() {
         &[("GITHUB_ACTIONS", "true")],
     );
     printed.assert_success();
-    let lines: Vec<&str> = printed.stdout.lines().collect();
+    // stdout is the token alone, as `TOKEN=$(instabake token refresh --print-token)` captures
+    // it; the masks are on stderr, which the runner reads too (see report::add_secret).
+    assert_eq!(printed.stdout, format!("{NEW_TOKEN}\n"), "{printed}");
     let mask_new = format!("::add-mask::{NEW_TOKEN}");
+    assert!(
+        printed.stderr.lines().any(|l| l == mask_new),
+        "the new token must be masked:\n{printed}"
+    );
+    assert_eq!(
+        printed.stderr.matches(NEW_TOKEN).count(),
+        1,
+        "the new token is on stderr only in its mask:\n{printed}"
+    );
+    // In time, the mask comes before the token: both streams into one file, as `2>&1` would,
+    // keep the order of the writes.
+    let site_arg = site.path().to_str().unwrap();
+    let base = fake.base_url();
+    let merged = support::run_merged(
+        site.path(),
+        &["token", "refresh", "--print-token", "--site", site_arg],
+        &[
+            ("INSTAGRAM_ACCESS_TOKEN", support::TOKEN),
+            ("INSTABAKE_API_BASE", base.as_str()),
+            ("GITHUB_ACTIONS", "true"),
+        ],
+    );
+    let lines: Vec<&str> = merged.lines().collect();
     let mask_at = lines.iter().position(|l| *l == mask_new);
     let token_at = lines.iter().position(|l| *l == NEW_TOKEN);
     assert!(
         matches!((mask_at, token_at), (Some(m), Some(t)) if m < t),
-        "the new token must be masked before it is printed:\n{printed}"
+        "the new token must be masked before it is printed:\n{merged}"
     );
-    assert!(!printed.stderr.contains(NEW_TOKEN), "{printed}");
 }
 
 #[test]

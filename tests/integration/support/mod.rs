@@ -419,6 +419,23 @@ pub(crate) fn succeed(command: &mut Command, what: &str, timeout: Duration) -> S
     }
 }
 
+/// Runs `instabake ARGS...` as [`run`] does, with stdout and stderr into one file, as `2>&1`
+/// would: what it wrote, in the order it wrote it, on both streams.
+pub(crate) fn run_merged(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = tempfile::NamedTempFile::new().expect("create a temporary file");
+    let mut command = command(cwd, args, env);
+    command
+        // One open file for both, as a shell's `2>&1`: one offset, so no write overwrites another.
+        .stdout(out.as_file().try_clone().expect("share the output file"))
+        .stderr(out.as_file().try_clone().expect("share the output file"));
+    let status = command
+        .status()
+        .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
+    let text = fs::read_to_string(out.path()).expect("read the output file");
+    assert!(status.code().is_some(), "killed by a signal:\n{text}");
+    text
+}
+
 /// The command [`run`] runs, not started: for tests that need to control the process.
 pub(crate) fn command(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(BIN);
