@@ -42,6 +42,7 @@ mod record;
 mod render;
 mod report;
 mod source;
+mod stylesheet;
 pub mod token;
 mod upkeep;
 
