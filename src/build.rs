@@ -182,7 +182,9 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
     let partial = render::render(&document, &config.render)?;
     let html = partial.html;
     add_stylesheet(
-        partial.css,
+        partial.styles,
+        config,
+        document.posts.iter().map(|p| &p.post),
         &shared.paths,
         &mut document.stylesheet,
         &mut others,
@@ -227,7 +229,9 @@ pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> 
     let partial = render::render(&ready.document, &config.render)?;
     let html = partial.html;
     add_stylesheet(
-        partial.css,
+        partial.styles,
+        config,
+        &ready.document.posts,
         &account.paths,
         &mut ready.document.stylesheet,
         &mut others,
@@ -260,18 +264,23 @@ fn site_files(
     Ok(files)
 }
 
-/// With `[render] inline_css = false`, the partial's stylesheet `css`: named in the data file
-/// (`stylesheet`), and written with its head partial beside the data file and partial at `paths`,
-/// under the same journal, so the partial and the stylesheet it needs change together. The name
-/// changes with the content, so the previous bake's stylesheet is pruned with its images.
-fn add_stylesheet(
-    css: Option<String>,
+/// With `[render] inline_css = false`, the stylesheet of the partial and of the pages of `posts`:
+/// named in the data file (`stylesheet`), linked from the `html` preset's whole pages among
+/// `others`, and written with its head partial beside the data file and partial at `paths`, under
+/// the same journal, so the partial and the stylesheet it needs change together. The name changes
+/// with the content, so the previous bake's stylesheet is pruned like an image no post uses.
+fn add_stylesheet<'a>(
+    styles: Option<stylesheet::Styles>,
+    config: &Config,
+    posts: impl IntoIterator<Item = &'a feed::PostDoc>,
     paths: &emit::SitePaths,
     stylesheet: &mut Option<String>,
     others: &mut Vec<emit::TextFile>,
 ) {
-    if let Some(css) = css {
-        let written = stylesheet::files(css, paths);
+    if let Some(mut styles) = styles {
+        pages::add_styles(config, posts, &mut styles);
+        let written = stylesheet::files(styles.text(), paths);
+        stylesheet::link_pages(others, &written.url);
         *stylesheet = Some(written.url);
         others.extend(written.files);
     }

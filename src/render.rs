@@ -139,12 +139,12 @@ impl<'a> TemplateSettings<'a> {
 }
 
 /// A rendered partial.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Partial {
     pub html: String,
-    /// With `inline_css = false`, the stylesheet: the rules of the template's `<style>` elements,
-    /// which are no longer in `html`, and those of the placeholder colours.
-    pub css: Option<String>,
+    /// With `inline_css = false`, what goes into the stylesheet: the rules of the template's
+    /// `<style>` elements, which are no longer in `html`, and the placeholder colours it used.
+    pub styles: Option<stylesheet::Styles>,
 }
 
 /// Renders the partial, with the site's own template when `settings.template` names one. The
@@ -182,12 +182,12 @@ pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Re
         .render("instagram.html", &context)
         .map_err(template_error)?;
     if settings.inline_css {
-        return Ok(Partial { html, css: None });
+        return Ok(Partial { html, styles: None });
     }
     let (html, rules) = stylesheet::split_styles(&html);
     Ok(Partial {
         html,
-        css: Some(stylesheet::stylesheet(&rules, &colours)),
+        styles: Some(stylesheet::Styles { rules, colours }),
     })
 }
 

@@ -52,6 +52,17 @@ impl Colours {
         }
     }
 
+    /// Adds a colour that a page other than the partial uses (a post's page): anything but a
+    /// `#rrggbb` colour is left out.
+    pub(crate) fn add(&self, colour: &str) {
+        if let Some(class) = colour_class(colour) {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(class);
+        }
+    }
+
     /// The rule of each colour used, sorted, one a line.
     fn rules(&self) -> String {
         self.0
@@ -93,13 +104,44 @@ pub(crate) fn split_styles(html: &str) -> (String, String) {
     (partial, css)
 }
 
-/// The stylesheet of a rendering: the rules cut out of the partial, then the colours' rules.
-pub(crate) fn stylesheet(rules: &str, colours: &Colours) -> String {
+/// What goes into the stylesheet: the rules cut out of the partial (and those of the post pages),
+/// and the placeholder colours used.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Styles {
+    pub rules: String,
+    pub colours: Colours,
+}
+
+impl Styles {
+    /// The stylesheet's text: the rules, then the colours' rules.
+    pub(crate) fn text(&self) -> String {
+        format!(
+            "/* instabake: the Instagram feed's styles (written by `instabake build`, [render] \
+             inline_css = false) */\n{}{}",
+            self.rules,
+            self.colours.rules()
+        )
+    }
+}
+
+/// Where a whole page of the `html` preset links the stylesheet: the template writes this
+/// comment, and [`link_pages`] puts the `<link>` in its place once the stylesheet's name is
+/// known. Text from Instagram is escaped, so it cannot write it.
+pub(crate) const LINK_MARKER: &str = "<!--instabake:stylesheet-->";
+
+/// The `<link>` to the stylesheet at `url`.
+fn link(url: &str) -> String {
     format!(
-        "/* instabake: the Instagram feed's styles (written by `instabake build`, [render] \
-         inline_css = false) */\n{rules}{}",
-        colours.rules()
+        "<link rel=\"stylesheet\" href=\"{}\">",
+        crate::render::escape(url)
     )
+}
+
+/// Puts the `<link>` to the stylesheet at `url` into the whole pages among `files`.
+pub(crate) fn link_pages(files: &mut [TextFile], url: &str) {
+    for file in files.iter_mut().filter(|f| f.content.contains(LINK_MARKER)) {
+        file.content = file.content.replace(LINK_MARKER, &link(url));
+    }
 }
 
 /// The stylesheet's file name: `instagram-` and the first 10 hex digits of its BLAKE3 hash.
@@ -135,10 +177,7 @@ pub(crate) struct Written {
 pub(crate) fn files(css: String, paths: &SitePaths) -> Written {
     let name = file_name(&css);
     let url = format!("{}{name}", paths.url_prefix);
-    let link = format!(
-        "<link rel=\"stylesheet\" href=\"{}\">\n",
-        crate::render::escape(&url)
-    );
+    let link = format!("{}\n", link(&url));
     Written {
         files: vec![
             TextFile {
@@ -187,9 +226,12 @@ mod tests {
         context.insert("cs", &["#112233", "#FFEEDD", "</style>", "#112233"]);
         let out = tera.render("t", &context).unwrap();
         assert_eq!(out, "[ib-c-112233][ib-c-ffeedd][][ib-c-112233]");
+        colours.add("#AABBCC");
+        colours.add("url(x)");
         assert_eq!(
             colours.rules(),
-            ".ib-c-112233{background-color:#112233}\n.ib-c-ffeedd{background-color:#ffeedd}\n"
+            ".ib-c-112233{background-color:#112233}\n.ib-c-aabbcc{background-color:#aabbcc}\n\
+             .ib-c-ffeedd{background-color:#ffeedd}\n"
         );
     }
 
