@@ -129,12 +129,25 @@ impl Styles {
 /// known. Text from Instagram is escaped, so it cannot write it.
 pub(crate) const LINK_MARKER: &str = "<!--instabake:stylesheet-->";
 
-/// The `<link>` to the stylesheet at `url`.
+/// The `<link>` to the stylesheet at `url`. The URL is the configured `url_prefix` and a hex
+/// name: it is escaped for the attribute, and braces too, as `render::escape` does for the
+/// partial (which imports this module, so it cannot be called from here), so that no
+/// generator's template syntax gets into the head partial.
 fn link(url: &str) -> String {
-    format!(
-        "<link rel=\"stylesheet\" href=\"{}\">",
-        crate::render::escape(url)
-    )
+    let mut href = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '&' => href.push_str("&amp;"),
+            '<' => href.push_str("&lt;"),
+            '>' => href.push_str("&gt;"),
+            '"' => href.push_str("&quot;"),
+            '\'' => href.push_str("&#39;"),
+            '{' => href.push_str("&#123;"),
+            '}' => href.push_str("&#125;"),
+            _ => href.push(c),
+        }
+    }
+    format!("<link rel=\"stylesheet\" href=\"{href}\">")
 }
 
 /// Puts the `<link>` to the stylesheet at `url` into the whole pages among `files`.
@@ -246,6 +259,15 @@ mod tests {
         assert_eq!((partial.as_str(), css.as_str()), ("<p>no styles</p>", ""));
         let (partial, _) = split_styles("<style>.open{");
         assert_eq!(partial, "<style>.open{");
+    }
+
+    #[test]
+    fn the_link_is_escaped_like_the_partial() {
+        let url = "/a\"b<c>{{ .Site }}/instagram-0123456789.css";
+        assert_eq!(
+            link(url),
+            "<link rel=\"stylesheet\" href=\"/a&quot;b&lt;c&gt;&#123;&#123; .Site &#125;&#125;/instagram-0123456789.css\">"
+        );
     }
 
     #[test]
