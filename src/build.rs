@@ -22,6 +22,7 @@ use crate::pages;
 use crate::render;
 use crate::report;
 use crate::source::{api, cached, export, replay, Feed, Origin, Wanted};
+use crate::stylesheet;
 use crate::upkeep::{self, TokenCheck};
 
 /// What a successful bake of one account did, for the summary line.
@@ -170,7 +171,7 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
     // Files every account writes alike (the pages' head partial) are written once.
     let mut seen = HashSet::new();
     others.retain(|file| seen.insert(file.path.clone()));
-    let document = feed::merge(
+    let mut document = feed::merge(
         prepared
             .iter()
             .map(|(account, ready)| {
@@ -181,7 +182,16 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
             })
             .collect(),
     );
-    let html = render::render(&document, &config.render)?;
+    let partial = render::render(&document, &config.render)?;
+    let html = partial.html;
+    add_stylesheet(
+        partial.styles,
+        config,
+        document.posts.iter().map(|p| &p.post),
+        &shared.paths,
+        &mut document.stylesheet,
+        &mut others,
+    );
     let data = to_json(&document, &shared.paths.data)?;
     for (_, ready) in &prepared {
         ready.keep_feed()?;
@@ -218,8 +228,17 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
 /// by every account (images, video, render, token policy, the source's API) come from `config`.
 pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> {
     let mut ready = prepare(config, account).await?;
-    let others = site_files(config, account, &mut ready.document)?;
-    let html = render::render(&ready.document, &config.render)?;
+    let mut others = site_files(config, account, &mut ready.document)?;
+    let partial = render::render(&ready.document, &config.render)?;
+    let html = partial.html;
+    add_stylesheet(
+        partial.styles,
+        config,
+        &ready.document.posts,
+        &account.paths,
+        &mut ready.document.stylesheet,
+        &mut others,
+    );
     let data = to_json(&ready.document, &account.paths.data)?;
     // The feed is kept first: if the run is killed while writing the site, a fallback bake still
     // has the feed whose originals are in the cache.
@@ -246,6 +265,28 @@ fn site_files(
     let mut files = pages::files(config, account, document)?;
     files.extend(feeds::files(config, account, document)?);
     Ok(files)
+}
+
+/// With `[render] inline_css = false`, the stylesheet of the partial and of the pages of `posts`:
+/// named in the data file (`stylesheet`), linked from the `html` preset's whole pages among
+/// `others`, and written with its head partial beside the data file and partial at `paths`, under
+/// the same journal, so the partial and the stylesheet it needs change together. The name changes
+/// with the content, so the previous bake's stylesheet is pruned like an image no post uses.
+fn add_stylesheet<'a>(
+    styles: Option<stylesheet::Styles>,
+    config: &Config,
+    posts: impl IntoIterator<Item = &'a feed::PostDoc>,
+    paths: &emit::SitePaths,
+    stylesheet: &mut Option<String>,
+    others: &mut Vec<emit::TextFile>,
+) {
+    if let Some(mut styles) = styles {
+        pages::add_styles(config, posts, &mut styles);
+        let written = stylesheet::files(styles.text(), paths);
+        stylesheet::link_pages(others, &written.url);
+        *stylesheet = Some(written.url);
+        others.extend(written.files);
+    }
 }
 
 /// A data file's text.

@@ -34,6 +34,10 @@ pub(crate) struct Document {
     pub source: Origin,
     /// When the posts were fetched (RFC 3339 UTC).
     pub fetched_at: String,
+    /// With `[render] inline_css = false`, the URL of the partial's stylesheet, whose name changes
+    /// with its content; left out of the file otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stylesheet: Option<String>,
     pub account: AccountDoc,
     pub posts: Vec<PostDoc>,
 }
@@ -158,6 +162,10 @@ pub(crate) struct Merged {
     pub source: Origin,
     /// The oldest of the accounts' fetch times: every post is at least this fresh.
     pub fetched_at: String,
+    /// With `[render] inline_css = false`, the URL of the partial's stylesheet, whose name changes
+    /// with its content; left out of the file otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stylesheet: Option<String>,
     /// The accounts baked, in the config's order.
     pub accounts: Vec<AccountEntry>,
     pub posts: Vec<MergedPost>,
@@ -222,6 +230,7 @@ pub(crate) fn merge(documents: Vec<(String, Document)>) -> Merged {
         generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
         source,
         fetched_at,
+        stylesheet: None,
         accounts,
         posts,
     }
@@ -280,6 +289,7 @@ pub(crate) fn assemble(
         generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
         source: feed.origin,
         fetched_at: feed.fetched_at.clone(),
+        stylesheet: None,
         account: account_doc(&feed.account, &baked, &mut files),
         posts,
     };
@@ -577,6 +587,7 @@ mod tests {
             generator: String::new(),
             source,
             fetched_at: fetched_at.to_owned(),
+            stylesheet: None,
             account: account_doc(
                 &Account::default(),
                 &Baked {

@@ -43,6 +43,7 @@ mod record;
 mod render;
 mod report;
 mod source;
+mod stylesheet;
 pub mod token;
 mod upkeep;
 

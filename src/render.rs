@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::stylesheet;
 
 /// The built-in partial.
 pub(crate) const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");
@@ -40,6 +41,10 @@ pub(crate) struct RenderSettings {
     pub layout: Layout,
     /// Each tile opens a large view of its post (an HTML `popover`, no JavaScript).
     pub lightbox: bool,
+    /// `false`: no `<style>` element or `style=` attribute in the partial, for sites with a strict
+    /// Content-Security-Policy; the CSS goes into a stylesheet file of its own
+    /// ([`crate::stylesheet`]).
+    pub inline_css: bool,
 }
 
 /// `[render] layout`.
@@ -91,6 +96,7 @@ impl Default for RenderSettings {
             header: false,
             layout: Layout::Grid,
             lightbox: false,
+            inline_css: true,
         }
     }
 }
@@ -132,10 +138,19 @@ impl<'a> TemplateSettings<'a> {
     }
 }
 
+/// A rendered partial.
+#[derive(Debug, Clone)]
+pub(crate) struct Partial {
+    pub html: String,
+    /// With `inline_css = false`, what goes into the stylesheet: the rules of the template's
+    /// `<style>` elements, which are no longer in `html`, and the placeholder colours it used.
+    pub styles: Option<stylesheet::Styles>,
+}
+
 /// Renders the partial, with the site's own template when `settings.template` names one. The
 /// document is a data file's: one account's [`crate::feed::Document`], or the merged feed of several
 /// ([`crate::feed::Merged`]).
-pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Result<String> {
+pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Result<Partial> {
     let (name, source) = match settings.template.as_deref() {
         Some(path) => (
             path.display().to_string(),
@@ -158,11 +173,22 @@ pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Re
         .map_err(template_error)?;
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(escape);
+    let colours = stylesheet::Colours::default();
+    tera.register_filter("colour_class", colours.filter());
     let mut context = tera::Context::new();
     context.insert("feed", document);
     context.insert("settings", &TemplateSettings::new(settings));
-    tera.render("instagram.html", &context)
-        .map_err(template_error)
+    let html = tera
+        .render("instagram.html", &context)
+        .map_err(template_error)?;
+    if settings.inline_css {
+        return Ok(Partial { html, styles: None });
+    }
+    let (html, rules) = stylesheet::split_styles(&html);
+    Ok(Partial {
+        html,
+        styles: Some(stylesheet::Styles { rules, colours }),
+    })
 }
 
 /// HTML escaping for text and attribute values, plus `{` and `}` so that no generator's template
@@ -221,7 +247,7 @@ mod tests {
         });
         let settings: RenderSettings =
             toml::from_str("header = true\nlightbox = true\nlayout = \"strip\"").unwrap();
-        let html = render(&merged, &settings).unwrap();
+        let html = render(&merged, &settings).unwrap().html;
         assert!(html.contains(r#"data-account="shop""#), "{html}");
         assert!(html.contains("@shop.demo, @cafe.demo"), "{html}");
         assert!(html.contains("@cafe.demo on Instagram"), "{html}");
@@ -282,6 +308,7 @@ mod tests {
             generator: String::new(),
             source: crate::source::Origin::Live,
             fetched_at: String::new(),
+            stylesheet: None,
             account: crate::feed::AccountDoc::default(),
             posts: vec![],
         };

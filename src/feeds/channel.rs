@@ -393,6 +393,7 @@ pub(crate) mod tests {
             generator: "instabake".to_owned(),
             source: Origin::Live,
             fetched_at: "2026-12-01T10:00:00Z".to_owned(),
+            stylesheet: None,
             account: AccountDoc {
                 username: Some("bakery".to_owned()),
                 profile_url: Some("https://www.instagram.com/bakery/".to_owned()),

@@ -100,7 +100,11 @@ pub(crate) fn files(
         account,
         pages: &pages,
     };
-    let rendered: Vec<Rendered> = pages.iter().map(render).collect::<Result<_>>()?;
+    let inline_css = config.render.inline_css;
+    let rendered: Vec<Rendered> = pages
+        .iter()
+        .map(|page| render(page, inline_css))
+        .collect::<Result<_>>()?;
     match config.preset {
         Preset::Hugo => Ok(hugo::files(&generator, &rendered)),
         Preset::Zola => Ok(zola::files(&generator, &rendered)),
@@ -521,7 +525,46 @@ fn tera() -> Result<tera::Tera> {
     }
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(crate::render::escape);
+    // With `inline_css = false` the stylesheet has a rule for every colour of the pages' posts
+    // (see `add_styles`): what the filter records is not needed.
+    tera.register_filter(
+        "colour_class",
+        crate::stylesheet::Colours::default().filter(),
+    );
     Ok(tera)
+}
+
+/// The rules of the post pages' body (`post.html`), which `inline_css = false` moves into the
+/// stylesheet: what the `style=` attributes say otherwise.
+const STYLESHEET_RULES: &str = ".ib-page-media{margin:0 0 12px}
+.ib-page-media img,.ib-page-media video{display:block;width:100%;height:auto}
+";
+
+/// The rules of the `html` preset's whole pages (`page.html`), scoped to their `<body>`'s class so
+/// that they do nothing to the site's own pages that link the same stylesheet.
+const WHOLE_PAGE_RULES: &str = ".ib-page-doc{margin:0;font:17px/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;color-scheme:light dark}
+.ib-page-doc>main{max-width:1080px;margin:0 auto;padding:16px}
+.ib-page-doc .ib-page-caption{white-space:normal;overflow-wrap:anywhere}
+.ib-page-doc .ib-page-meta{opacity:.75;font-size:.9em}
+";
+
+/// With `[pages] enabled` and `inline_css = false`: adds the pages' rules and the colours of
+/// every media item of `posts` (each has a page) to the stylesheet.
+pub(crate) fn add_styles<'a>(
+    config: &Config,
+    posts: impl IntoIterator<Item = &'a PostDoc>,
+    styles: &mut crate::stylesheet::Styles,
+) {
+    if !config.pages.enabled {
+        return;
+    }
+    styles.rules.push_str(STYLESHEET_RULES);
+    if config.preset == Preset::Html {
+        styles.rules.push_str(WHOLE_PAGE_RULES);
+    }
+    for media in posts.into_iter().flat_map(|post| &post.media) {
+        styles.colours.add(&media.color);
+    }
 }
 
 fn render_template(tera: &tera::Tera, name: &str, context: &tera::Context) -> Result<String> {
@@ -534,10 +577,11 @@ fn render_template(tera: &tera::Tera, name: &str, context: &tera::Context) -> Re
 
 /// Renders a page's body and head tags. Neither holds a blank line (a Markdown file keeps an
 /// HTML block whole only up to one) nor a raw line break of the caption (those are `<br>`).
-fn render(page: &Page) -> Result<Rendered> {
+fn render(page: &Page, inline_css: bool) -> Result<Rendered> {
     let tera = tera()?;
     let mut context = tera::Context::new();
     context.insert("page", page);
+    context.insert("inline_css", &inline_css);
     context.insert("json_ld", &page.json_ld());
     let body = without_blank_lines(&render_template(&tera, "post.html", &context)?);
     let meta = without_blank_lines(&render_template(&tera, "meta.html", &context)?);
@@ -545,10 +589,11 @@ fn render(page: &Page) -> Result<Rendered> {
 }
 
 /// A whole HTML page (the `html` preset).
-fn render_whole(page: &Page, rendered: &Rendered) -> Result<String> {
+fn render_whole(page: &Page, rendered: &Rendered, inline_css: bool) -> Result<String> {
     let tera = tera()?;
     let mut context = tera::Context::new();
     context.insert("page", page);
+    context.insert("inline_css", &inline_css);
     context.insert("meta", &rendered.meta);
     context.insert("body", &rendered.body);
     Ok(render_template(&tera, "page.html", &context)?

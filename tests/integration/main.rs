@@ -10,6 +10,7 @@ mod api;
 mod api_version;
 mod browser;
 mod crash;
+mod csp;
 mod curation;
 mod example_site;
 mod export;
