@@ -34,6 +34,7 @@ mod feeds;
 mod http;
 mod import;
 mod link;
+mod locale;
 mod media;
 mod mojibake;
 mod pages;
@@ -44,6 +45,7 @@ mod report;
 mod source;
 pub mod token;
 mod upkeep;
+mod words;
 
 // What the binary uses: the command line, the exit codes, the panic hook.
 pub use cli::{run, Cli};

@@ -6,11 +6,13 @@
 //! template language (Hugo's Go templates, Zola's Tera, Jekyll's Liquid, Eleventy's Nunjucks) would
 //! otherwise execute `{{ ... }}` written in a caption.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::locale::{Locale, LocaleSettings, Word};
 
 /// The built-in partial.
 pub(crate) const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");
@@ -40,6 +42,18 @@ pub(crate) struct RenderSettings {
     pub layout: Layout,
     /// Each tile opens a large view of its post (an HTML `popover`, no JavaScript).
     pub lightbox: bool,
+    /// The site's language, a BCP 47 tag (`de`, `de-AT`): the words and the form of the shown
+    /// dates ([`crate::locale`]). Unset: English words, dates as `2026-11-20`.
+    pub lang: Option<String>,
+    /// How dates are shown: `long`, `medium`, `short`, `iso` or a `%` pattern. Unset: `long` when
+    /// `lang` is set, else `iso`.
+    pub date_format: Option<String>,
+    /// The time zone the shown dates are in: an IANA name, `UTC` (unset) or an offset.
+    pub timezone: Option<String>,
+    /// `[render.words]`: words that replace the language's own. The template sees them merged,
+    /// as `words`.
+    #[serde(skip_serializing)]
+    pub words: BTreeMap<String, Word>,
 }
 
 /// `[render] layout`.
@@ -91,6 +105,10 @@ impl Default for RenderSettings {
             header: false,
             layout: Layout::Grid,
             lightbox: false,
+            lang: None,
+            date_format: None,
+            timezone: None,
+            words: BTreeMap::new(),
         }
     }
 }
@@ -105,7 +123,17 @@ impl RenderSettings {
                     .to_owned(),
             );
         }
-        Ok(())
+        self.locale().map(drop)
+    }
+
+    /// The language, words, date format and time zone these settings name.
+    pub(crate) fn locale(&self) -> std::result::Result<Locale, String> {
+        Locale::resolve(LocaleSettings {
+            lang: self.lang.as_deref(),
+            date_format: self.date_format.as_deref(),
+            timezone: self.timezone.as_deref(),
+            words: Some(&self.words),
+        })
     }
 }
 
@@ -158,9 +186,14 @@ pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Re
         .map_err(template_error)?;
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(escape);
+    // Checked when the config was loaded.
+    let locale = settings.locale().map_err(Error::Usage)?;
+    locale.register_filters(&mut tera);
     let mut context = tera::Context::new();
     context.insert("feed", document);
     context.insert("settings", &TemplateSettings::new(settings));
+    context.insert("words", &locale.words);
+    context.insert("lang", &locale.tag);
     tera.render("instagram.html", &context)
         .map_err(template_error)
 }

@@ -373,6 +373,7 @@ pub(crate) mod tests {
             overridden: vec![],
             timestamp: timestamp.map(str::to_owned),
             date: None,
+            date_text: None,
             caption: caption.map(str::to_owned),
             caption_text: caption
                 .map(crate::caption::without_trailing_hashtags)

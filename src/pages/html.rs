@@ -13,7 +13,7 @@ pub(super) fn files(generator: &Generator<'_>, rendered: &[Rendered]) -> Result<
         .map(|(page, rendered)| {
             Ok(generator.site_file(
                 &format!("{}index.html", page.rest),
-                render_whole(page, rendered)?,
+                render_whole(page, rendered, &generator.config.locale)?,
             ))
         })
         .collect()

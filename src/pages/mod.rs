@@ -32,6 +32,7 @@ use crate::config::{Account, Config, Preset};
 use crate::emit::TextFile;
 use crate::error::{Error, Result};
 use crate::feed::{AccountDoc, Document, MediaDoc, PostDoc};
+use crate::locale::Locale;
 use crate::media::Format;
 
 /// The `sizes` of a page's images: as wide as the page's column, up to the largest baked width.
@@ -100,7 +101,11 @@ pub(crate) fn files(
         account,
         pages: &pages,
     };
-    let rendered: Vec<Rendered> = pages.iter().map(render).collect::<Result<_>>()?;
+    let locale = &config.locale;
+    let rendered: Vec<Rendered> = pages
+        .iter()
+        .map(|page| render(page, locale))
+        .collect::<Result<_>>()?;
     match config.preset {
         Preset::Hugo => Ok(hugo::files(&generator, &rendered)),
         Preset::Zola => Ok(zola::files(&generator, &rendered)),
@@ -506,7 +511,7 @@ const BODY_TEMPLATE: &str = include_str!("../../templates/pages/post.html");
 const META_TEMPLATE: &str = include_str!("../../templates/pages/meta.html");
 const PAGE_TEMPLATE: &str = include_str!("../../templates/pages/page.html");
 
-fn tera() -> Result<tera::Tera> {
+fn tera(locale: &Locale) -> Result<tera::Tera> {
     let mut tera = tera::Tera::default();
     for (name, source) in [
         ("post.html", BODY_TEMPLATE),
@@ -521,6 +526,7 @@ fn tera() -> Result<tera::Tera> {
     }
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(crate::render::escape);
+    locale.register_filters(&mut tera);
     Ok(tera)
 }
 
@@ -534,9 +540,11 @@ fn render_template(tera: &tera::Tera, name: &str, context: &tera::Context) -> Re
 
 /// Renders a page's body and head tags. Neither holds a blank line (a Markdown file keeps an
 /// HTML block whole only up to one) nor a raw line break of the caption (those are `<br>`).
-fn render(page: &Page) -> Result<Rendered> {
-    let tera = tera()?;
+fn render(page: &Page, locale: &Locale) -> Result<Rendered> {
+    let tera = tera(locale)?;
     let mut context = tera::Context::new();
+    context.insert("words", &locale.words);
+    context.insert("lang", &locale.tag);
     context.insert("page", page);
     context.insert("json_ld", &page.json_ld());
     let body = without_blank_lines(&render_template(&tera, "post.html", &context)?);
@@ -544,10 +552,11 @@ fn render(page: &Page) -> Result<Rendered> {
     Ok(Rendered { body, meta })
 }
 
-/// A whole HTML page (the `html` preset).
-fn render_whole(page: &Page, rendered: &Rendered) -> Result<String> {
-    let tera = tera()?;
+/// A whole HTML page (the `html` preset), in the site's language.
+fn render_whole(page: &Page, rendered: &Rendered, locale: &Locale) -> Result<String> {
+    let tera = tera(locale)?;
     let mut context = tera::Context::new();
+    context.insert("lang", &locale.tag);
     context.insert("page", page);
     context.insert("meta", &rendered.meta);
     context.insert("body", &rendered.body);
