@@ -32,6 +32,8 @@ pub(crate) struct Channel {
     pub icon: Option<String>,
     /// Newest first.
     pub entries: Vec<Entry>,
+    /// `[render] lang`, when set: Atom's `xml:lang`, JSON Feed's `language`.
+    pub language: Option<String>,
 }
 
 /// The account, as the feeds' author.
@@ -159,6 +161,7 @@ impl Channel {
             author,
             icon,
             entries,
+            language: None,
         }
     }
 

@@ -18,6 +18,7 @@ mod generators;
 mod gitlab;
 mod hostile;
 mod incremental;
+mod language;
 mod lightbox;
 mod npm;
 mod old_cache;
