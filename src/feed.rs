@@ -206,7 +206,7 @@ pub(crate) fn merge(documents: Vec<(String, Document)>) -> Merged {
     let fetched_at = documents
         .iter()
         .map(|(_, d)| d.fetched_at.clone())
-        .min_by_key(|t| parse_time(t))
+        .min_by_key(|t| crate::locale::parse_time(t))
         .unwrap_or_default();
     let mut accounts = Vec::new();
     let mut posts = Vec::new();
@@ -223,7 +223,14 @@ pub(crate) fn merge(documents: Vec<(String, Document)>) -> Merged {
         });
     }
     // `sort_by_key` is stable: equal times keep the order they were added in.
-    posts.sort_by_key(|p| std::cmp::Reverse(p.post.timestamp.as_deref().and_then(parse_time)));
+    posts.sort_by_key(|p| {
+        std::cmp::Reverse(
+            p.post
+                .timestamp
+                .as_deref()
+                .and_then(crate::locale::parse_time),
+        )
+    });
     Merged {
         schema: MERGED_SCHEMA,
         generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -232,19 +239,6 @@ pub(crate) fn merge(documents: Vec<(String, Document)>) -> Merged {
         accounts,
         posts,
     }
-}
-
-/// A post's time as the API writes it (`2026-11-20T12:00:00+0000`) or as RFC 3339, as a number
-/// that sorts by time whatever the offset.
-pub(crate) fn parse_time(text: &str) -> Option<i128> {
-    use time::format_description::well_known::Rfc3339;
-    let api = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
-    );
-    time::OffsetDateTime::parse(text, &Rfc3339)
-        .or_else(|_| time::OffsetDateTime::parse(text, api))
-        .ok()
-        .map(time::OffsetDateTime::unix_timestamp_nanos)
 }
 
 /// The longest alt text derived from a caption.

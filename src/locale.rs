@@ -158,7 +158,7 @@ impl Locale {
     /// The date of a post's timestamp (the API's `2026-11-20T12:00:00+0000`, or RFC 3339) in the
     /// site's time zone. A text that is no time but starts with a date is taken as that day.
     pub(crate) fn date(&self, timestamp: &str) -> Option<ShownDate> {
-        let civil = match crate::feed::parse_time(timestamp) {
+        let civil = match parse_time(timestamp) {
             Some(nanos) => {
                 let second = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
                 let moment = jiff::Timestamp::from_second(second).ok()?;
@@ -232,6 +232,19 @@ impl Locale {
             },
         );
     }
+}
+
+/// A post's time as the API writes it (`2026-11-20T12:00:00+0000`) or as RFC 3339, as a number
+/// that sorts by time whatever the offset.
+pub(crate) fn parse_time(text: &str) -> Option<i128> {
+    use time::format_description::well_known::Rfc3339;
+    let api = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+    );
+    time::OffsetDateTime::parse(text, &Rfc3339)
+        .or_else(|_| time::OffsetDateTime::parse(text, api))
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp_nanos)
 }
 
 /// The `fill` filter: each argument's `{name}` in the text replaced by its value.
