@@ -82,6 +82,9 @@ impl Outcome {
 /// cannot be baked at all is reported in the outcome, and the others are baked. A site with a
 /// single account fails with its error, as it always has.
 pub(crate) async fn run(config: &Config) -> Result<Outcome> {
+    if let Some(warning) = config.locale.warning() {
+        report::warn(warning);
+    }
     let Some(shared) = &config.shared else {
         let summary = bake(config, &config.accounts[0]).await?;
         return Ok(Outcome {
@@ -394,7 +397,13 @@ async fn prepare(config: &Config, account: &Account) -> Result<Prepared> {
         baked.extend(media::bake_items(picture, fetcher, cache.clone(), settings, &tracker).await);
     }
     drop(progress);
-    let (document, images) = feed::assemble(&feed, &baked, &videos, &account.paths.url_prefix);
+    let (document, images) = feed::assemble(
+        &feed,
+        &baked,
+        &videos,
+        &account.paths.url_prefix,
+        &config.locale,
+    );
     if document.posts.is_empty() {
         return Err(Error::NothingBaked(if feed.posts.is_empty() {
             "the account has no posts to show".to_owned()

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::build::{Outcome, Summary};
 use crate::commands;
@@ -302,8 +302,8 @@ fn dispatch(cli: Cli, results: Option<&mut Results>) -> Result<()> {
             commands::init::init(&site, args.preset).map(drop)
         }
         Command::Doctor(_) => runtime()?.block_on(commands::doctor::doctor(&overrides, results)),
-        Command::Completions { shell } => commands::manual::completions(shell),
-        Command::Man { dir } => commands::manual::man(dir.as_deref()),
+        Command::Completions { shell } => commands::manual::completions(shell, Cli::command()),
+        Command::Man { dir } => commands::manual::man(dir.as_deref(), Cli::command()),
         Command::Record(args) => {
             let overrides = Overrides {
                 limit: args.limit,

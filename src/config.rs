@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::curate::{FilterSettings, PostOverride};
 use crate::emit::SitePaths;
 use crate::error::{Error, Result};
+use crate::locale::Locale;
 use crate::media::{MediaSettings, VideoSettings};
 use crate::render::RenderSettings;
 use crate::source::api::is_api_version;
@@ -347,6 +348,8 @@ pub(crate) struct Config {
     pub video: VideoSettings,
     /// `[render]`.
     pub render: RenderSettings,
+    /// `[render] lang`, `date_format`, `timezone` and `[render.words]`, resolved.
+    pub locale: Locale,
     /// `[posts.SHORTCODE]`: per-post overrides, by shortcode (or id).
     pub posts: std::collections::BTreeMap<String, PostOverride>,
     /// `[account]`: the profile and the counts, for every account.
@@ -730,6 +733,8 @@ fn merge(
     };
     let mut render = file.render;
     render.template = render.template.map(|p| site.join(p));
+    // A bad value is reported by `validate`.
+    let locale = render.locale().unwrap_or_default();
     Config {
         file: path,
         preset,
@@ -747,6 +752,7 @@ fn merge(
         images: file.images,
         video: file.video,
         render,
+        locale,
         posts: file.posts,
         profile: file.account,
         site_url: file.site_url.map(|url| {

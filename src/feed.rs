@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::caption;
 use crate::link::web_url;
+use crate::locale::Locale;
 use crate::media::{Cut, Encoded, Format, ItemError, VideoFile};
 use crate::report;
 use crate::source::{Account, Feed, ItemKind, Origin, Post, PostKind, PostSource};
+use crate::words::fill;
 
 /// The schema version; bumped only on an incompatible change.
 pub(crate) const SCHEMA: u32 = 1;
@@ -81,8 +83,13 @@ pub(crate) struct PostDoc {
     /// The fields a `[posts.SHORTCODE]` table replaced: `alt`, `caption`, `link`.
     pub overridden: Vec<String>,
     pub timestamp: Option<String>,
-    /// `YYYY-MM-DD` of the timestamp, for templates that cannot parse dates.
+    /// `YYYY-MM-DD` of the timestamp, in `[render] timezone` (UTC unless set), for templates
+    /// that cannot parse dates.
     pub date: Option<String>,
+    /// The same day as the partial shows it: in `[render] lang` and `date_format`
+    /// (`2 December 2026`; `2026-11-20` without `lang`).
+    #[serde(default)]
+    pub date_text: Option<String>,
     /// The caption as written, raw text (escape it when you output it).
     pub caption: Option<String>,
     /// The caption without its trailing block of hashtags.
@@ -207,7 +214,7 @@ pub(crate) fn merge(documents: Vec<(String, Document)>) -> Merged {
     let fetched_at = documents
         .iter()
         .map(|(_, d)| d.fetched_at.clone())
-        .min_by_key(|t| parse_time(t))
+        .min_by_key(|t| crate::locale::parse_time(t))
         .unwrap_or_default();
     let mut accounts = Vec::new();
     let mut posts = Vec::new();
@@ -224,7 +231,14 @@ pub(crate) fn merge(documents: Vec<(String, Document)>) -> Merged {
         });
     }
     // `sort_by_key` is stable: equal times keep the order they were added in.
-    posts.sort_by_key(|p| std::cmp::Reverse(p.post.timestamp.as_deref().and_then(parse_time)));
+    posts.sort_by_key(|p| {
+        std::cmp::Reverse(
+            p.post
+                .timestamp
+                .as_deref()
+                .and_then(crate::locale::parse_time),
+        )
+    });
     Merged {
         schema: MERGED_SCHEMA,
         generator: concat!("instabake ", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -234,19 +248,6 @@ pub(crate) fn merge(documents: Vec<(String, Document)>) -> Merged {
         accounts,
         posts,
     }
-}
-
-/// A post's time as the API writes it (`2026-11-20T12:00:00+0000`) or as RFC 3339, as a number
-/// that sorts by time whatever the offset.
-fn parse_time(text: &str) -> Option<i128> {
-    use time::format_description::well_known::Rfc3339;
-    let api = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
-    );
-    time::OffsetDateTime::parse(text, &Rfc3339)
-        .or_else(|_| time::OffsetDateTime::parse(text, api))
-        .ok()
-        .map(time::OffsetDateTime::unix_timestamp_nanos)
 }
 
 /// The longest alt text derived from a caption.
@@ -260,6 +261,7 @@ pub(crate) fn assemble(
     baked: &HashMap<String, Result<Encoded, ItemError>>,
     videos: &HashMap<String, Result<VideoFile, ItemError>>,
     url_prefix: &str,
+    locale: &Locale,
 ) -> (Document, Vec<String>) {
     let mut files = Vec::new();
     let mut posts = Vec::new();
@@ -270,7 +272,7 @@ pub(crate) fn assemble(
     };
     let profile = profile_url(feed.account.username.as_deref());
     for post in &feed.posts {
-        let (caption_text, alt) = caption_and_alt(post, feed.account.username.as_deref());
+        let (caption_text, alt) = caption_and_alt(post, feed.account.username.as_deref(), locale);
         let media = baked.post_media(post, &alt, &mut files);
         if media.is_empty() {
             report::warn_post(
@@ -282,7 +284,14 @@ pub(crate) fn assemble(
             );
             continue;
         }
-        posts.push(post_doc(post, caption_text, alt, media, profile.as_deref()));
+        posts.push(post_doc(
+            post,
+            caption_text,
+            alt,
+            media,
+            profile.as_deref(),
+            locale,
+        ));
     }
     let document = Document {
         schema: SCHEMA,
@@ -290,7 +299,7 @@ pub(crate) fn assemble(
         source: feed.origin,
         fetched_at: feed.fetched_at.clone(),
         stylesheet: None,
-        account: account_doc(&feed.account, &baked, &mut files),
+        account: account_doc(&feed.account, &baked, &mut files, locale),
         posts,
     };
     (document, files)
@@ -298,7 +307,7 @@ pub(crate) fn assemble(
 
 /// The caption without its trailing block of hashtags, and the post's alt text: its own, else one
 /// derived from that caption.
-fn caption_and_alt(post: &Post, username: Option<&str>) -> (String, String) {
+fn caption_and_alt(post: &Post, username: Option<&str>, locale: &Locale) -> (String, String) {
     let caption_text = post
         .caption
         .as_deref()
@@ -307,7 +316,7 @@ fn caption_and_alt(post: &Post, username: Option<&str>) -> (String, String) {
     let alt = post
         .alt_text
         .clone()
-        .unwrap_or_else(|| derived_alt(&caption_text, post.kind, username));
+        .unwrap_or_else(|| derived_alt(&caption_text, post.kind, username, locale));
     (caption_text, alt)
 }
 
@@ -369,7 +378,7 @@ impl Baked<'_> {
 }
 
 /// A post's entry, with its caption's hashtags and mentions picked out and its date for templates
-/// that cannot parse dates. A post of the export has no permalink (the export does not say it):
+/// that cannot parse dates, and as the site shows it. A post of the export has no permalink (the export does not say it):
 /// it links to the account's `profile` when that is known.
 fn post_doc(
     post: &Post,
@@ -377,7 +386,9 @@ fn post_doc(
     alt: String,
     media: Vec<MediaDoc>,
     profile: Option<&str>,
+    locale: &Locale,
 ) -> PostDoc {
+    let shown = post.timestamp.as_deref().and_then(|t| locale.date(t));
     let permalink = post.permalink.as_deref().and_then(web_url);
     let fallback = match post.source {
         PostSource::Export => profile.map(str::to_owned),
@@ -397,11 +408,8 @@ fn post_doc(
         page: None,
         overridden: post.overridden.clone(),
         permalink,
-        date: post
-            .timestamp
-            .as_deref()
-            .filter(|t| t.len() >= 10 && t.as_bytes()[4] == b'-')
-            .map(|t| t[..10].to_owned()),
+        date: shown.as_ref().map(|d| d.iso.clone()),
+        date_text: shown.map(|d| d.text),
         timestamp: post.timestamp.clone(),
         hashtags: post
             .caption
@@ -426,7 +434,13 @@ fn post_doc(
 /// (so that no text from the API becomes part of a URL unchecked), its website only when it is a
 /// web link, and its baked picture (whose files are added to `files`). A picture that could not
 /// be baked is left out with a warning: the header then shows none.
-fn account_doc(account: &Account, baked: &Baked, files: &mut Vec<String>) -> AccountDoc {
+fn account_doc(
+    account: &Account,
+    baked: &Baked,
+    files: &mut Vec<String>,
+    locale: &Locale,
+) -> AccountDoc {
+    let words = &locale.words;
     let username = account.username.clone();
     let picture = account
         .picture
@@ -435,9 +449,11 @@ fn account_doc(account: &Account, baked: &Baked, files: &mut Vec<String>) -> Acc
             Some(Ok(encoded)) => {
                 files.extend(encoded.variants.iter().map(|v| v.file.clone()));
                 let alt = match (&account.name, &username) {
-                    (_, Some(user)) => format!("Profile picture of @{user}"),
-                    (Some(name), None) => format!("Profile picture of {name}"),
-                    (None, None) => "Profile picture".to_owned(),
+                    (_, Some(user)) => {
+                        fill(&words.alt_profile_of, &[("account", &format!("@{user}"))])
+                    }
+                    (Some(name), None) => fill(&words.alt_profile_of, &[("account", name)]),
+                    (None, None) => words.alt_profile.clone(),
                 };
                 Some(media_doc(
                     item.id.clone(),
@@ -552,8 +568,14 @@ fn srcsets(variants: &[VariantDoc]) -> BTreeMap<Format, String> {
     srcset
 }
 
-/// Alt text when the post has none: its caption, shortened at a word boundary, else a description.
-fn derived_alt(caption_text: &str, kind: PostKind, username: Option<&str>) -> String {
+/// Alt text when the post has none: its caption, shortened at a word boundary, else a description
+/// in the site's language.
+fn derived_alt(
+    caption_text: &str,
+    kind: PostKind,
+    username: Option<&str>,
+    locale: &Locale,
+) -> String {
     let text = caption_text
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -566,14 +588,18 @@ fn derived_alt(caption_text: &str, kind: PostKind, username: Option<&str>) -> St
         let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
         return format!("{cut}…");
     }
+    let words = &locale.words;
     let what = match kind {
-        PostKind::Video => "Video",
-        PostKind::Carousel => "Photo album",
-        PostKind::Image => "Photo",
+        PostKind::Video => &words.alt_video,
+        PostKind::Carousel => &words.alt_album,
+        PostKind::Image => &words.alt_photo,
     };
     match username {
-        Some(user) => format!("{what} from Instagram by @{user}"),
-        None => format!("{what} from Instagram"),
+        Some(user) => fill(
+            &words.alt_by,
+            &[("what", what), ("account", &format!("@{user}"))],
+        ),
+        None => what.clone(),
     }
 }
 
@@ -596,6 +622,7 @@ mod tests {
                     url_prefix: "",
                 },
                 &mut Vec::new(),
+                &Locale::default(),
             ),
             posts: posts
                 .iter()
@@ -609,6 +636,7 @@ mod tests {
                     overridden: vec![],
                     timestamp: time.map(str::to_owned),
                     date: None,
+                    date_text: None,
                     caption: None,
                     caption_text: String::new(),
                     hashtags: vec![],
@@ -673,16 +701,51 @@ mod tests {
 
     #[test]
     fn alt_is_never_empty() {
+        let en = Locale::default();
         assert_eq!(
-            derived_alt("", PostKind::Video, Some("cafe")),
+            derived_alt("", PostKind::Video, Some("cafe"), &en),
             "Video from Instagram by @cafe"
         );
         assert_eq!(
-            derived_alt("  Hello\nworld ", PostKind::Image, None),
+            derived_alt("", PostKind::Carousel, None, &en),
+            "Photo album from Instagram"
+        );
+        assert_eq!(
+            derived_alt("  Hello\nworld ", PostKind::Image, None, &en),
             "Hello world"
         );
         let long = "word ".repeat(100);
-        let alt = derived_alt(&long, PostKind::Image, None);
+        let alt = derived_alt(&long, PostKind::Image, None, &en);
         assert!(alt.chars().count() <= MAX_ALT + 1 && alt.ends_with('…'));
+    }
+
+    /// A post without alt text or caption is described in the site's language.
+    #[test]
+    fn derived_alt_speaks_the_sites_language() {
+        for (lang, photo, album) in [
+            ("de", "Instagram-Foto von @cafe", "Instagram-Fotoalbum"),
+            ("fr", "Photo Instagram de @cafe", "Album photo Instagram"),
+            (
+                "es",
+                "Foto de Instagram de @cafe",
+                "Álbum de fotos de Instagram",
+            ),
+            (
+                "pt",
+                "Foto do Instagram de @cafe",
+                "Álbum de fotos do Instagram",
+            ),
+        ] {
+            let locale = Locale::resolve(crate::locale::LocaleSettings {
+                lang: Some(lang),
+                ..Default::default()
+            })
+            .unwrap();
+            assert_eq!(
+                derived_alt("", PostKind::Image, Some("cafe"), &locale),
+                photo
+            );
+            assert_eq!(derived_alt(" ", PostKind::Carousel, None, &locale), album);
+        }
     }
 }

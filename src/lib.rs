@@ -35,6 +35,7 @@ mod http;
 mod import;
 mod json_output;
 mod link;
+mod locale;
 mod media;
 mod mojibake;
 mod pages;
@@ -46,6 +47,7 @@ mod source;
 mod stylesheet;
 pub mod token;
 mod upkeep;
+mod words;
 
 // What the binary uses: the command line, the exit codes, the panic hook.
 pub use cli::{run, Cli};

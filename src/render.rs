@@ -6,12 +6,14 @@
 //! template language (Hugo's Go templates, Zola's Tera, Jekyll's Liquid, Eleventy's Nunjucks) would
 //! otherwise execute `{{ ... }}` written in a caption.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::stylesheet;
+use crate::locale::{Locale, LocaleSettings, Word};
 
 /// The built-in partial.
 pub(crate) const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");
@@ -45,6 +47,18 @@ pub(crate) struct RenderSettings {
     /// Content-Security-Policy; the CSS goes into a stylesheet file of its own
     /// ([`crate::stylesheet`]).
     pub inline_css: bool,
+    /// The site's language, a BCP 47 tag (`de`, `de-AT`): the words and the form of the shown
+    /// dates ([`crate::locale`]). Unset: English words, dates as `2026-11-20`.
+    pub lang: Option<String>,
+    /// How dates are shown: `long`, `medium`, `short`, `iso` or a `%` pattern. Unset: `long` when
+    /// `lang` is set, else `iso`.
+    pub date_format: Option<String>,
+    /// The time zone the shown dates are in: an IANA name, `UTC` (unset) or an offset.
+    pub timezone: Option<String>,
+    /// `[render.words]`: words that replace the language's own. The template sees them merged,
+    /// as `words`.
+    #[serde(skip_serializing)]
+    pub words: BTreeMap<String, Word>,
 }
 
 /// `[render] layout`.
@@ -97,6 +111,10 @@ impl Default for RenderSettings {
             layout: Layout::Grid,
             lightbox: false,
             inline_css: true,
+            lang: None,
+            date_format: None,
+            timezone: None,
+            words: BTreeMap::new(),
         }
     }
 }
@@ -111,7 +129,17 @@ impl RenderSettings {
                     .to_owned(),
             );
         }
-        Ok(())
+        self.locale().map(drop)
+    }
+
+    /// The language, words, date format and time zone these settings name.
+    pub(crate) fn locale(&self) -> std::result::Result<Locale, String> {
+        Locale::resolve(LocaleSettings {
+            lang: self.lang.as_deref(),
+            date_format: self.date_format.as_deref(),
+            timezone: self.timezone.as_deref(),
+            words: Some(&self.words),
+        })
     }
 }
 
@@ -173,11 +201,16 @@ pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Re
         .map_err(template_error)?;
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(escape);
+    // Checked when the config was loaded.
+    let locale = settings.locale().map_err(Error::Usage)?;
+    locale.register_filters(&mut tera);
     let colours = stylesheet::Colours::default();
     tera.register_filter("colour_class", colours.filter());
     let mut context = tera::Context::new();
     context.insert("feed", document);
     context.insert("settings", &TemplateSettings::new(settings));
+    context.insert("words", &locale.words);
+    context.insert("lang", &locale.tag);
     let html = tera
         .render("instagram.html", &context)
         .map_err(template_error)?;

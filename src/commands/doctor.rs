@@ -58,6 +58,7 @@ pub(crate) async fn doctor(overrides: &Overrides, mut results: Option<&mut Resul
     let mut checks = vec![
         (None, "config", check_config(&config)),
         (None, "template", check_template(&config)),
+        (None, "language", check_language(&config)),
     ];
     // Each account's own checks; with several, their lines are named `NAME/check`.
     for account in &config.accounts {
@@ -147,6 +148,7 @@ fn check_template(config: &Config) -> Outcome {
         &HashMap::new(),
         &HashMap::new(),
         &config.accounts[0].paths.url_prefix,
+        &config.locale,
     );
     // A merged feed is a document of its own shape, which the template must render.
     let rendered = match &config.shared {
@@ -164,6 +166,15 @@ fn check_template(config: &Config) -> Outcome {
         (Ok(_), Some(path)) => Outcome::Ok(format!("{} renders", path.display())),
         (Ok(_), None) => Outcome::Ok("the built-in template".to_owned()),
         (Err(e), _) => Outcome::Fail(format!("{e}; fix the template, or remove render.template")),
+    }
+}
+
+/// The language, an example of the shown date and the time zone; a warning when the language has
+/// no built-in words.
+fn check_language(config: &Config) -> Outcome {
+    match config.locale.warning() {
+        Some(warning) => Outcome::Warn(warning),
+        None => Outcome::Ok(config.locale.describe()),
     }
 }
 

@@ -6,29 +6,28 @@
 use std::io::Write;
 use std::path::Path;
 
-use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::report;
 
 /// The name the scripts complete and the man pages document.
 const BIN: &str = "instabake";
 
-/// Prints the completion script for `shell` on stdout.
-pub(crate) fn completions(shell: Shell) -> Result<()> {
+/// Prints the completion script for `shell` on stdout. `command` is the command line's definition
+/// (`Cli::command()`, handed in so that this module does not import the one that calls it).
+pub(crate) fn completions(shell: Shell, mut command: clap::Command) -> Result<()> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut script);
+    clap_complete::generate(shell, &mut command, BIN, &mut script);
     to_stdout(&script)
 }
 
 /// Without `dir`, prints the man page of `instabake` (its commands listed) on stdout. With it,
 /// writes that page and one per command (`instabake-build.1`, ...) into `dir`, which it creates.
-pub(crate) fn man(dir: Option<&Path>) -> Result<()> {
+/// `command` is as for [`completions`].
+pub(crate) fn man(dir: Option<&Path>, mut command: clap::Command) -> Result<()> {
     // Built, so that the page on stdout lists the `help` command that `generate_to` (which builds
     // it) gives a page of its own.
-    let mut command = Cli::command();
     command.build();
     let Some(dir) = dir else {
         let mut page = Vec::new();

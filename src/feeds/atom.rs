@@ -23,40 +23,44 @@ pub(crate) fn write(
 ) -> io::Result<String> {
     let mut xml = Writer::new_with_indent(Vec::new(), b' ', 2);
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
-    xml.create_element("feed")
-        .with_attribute(("xmlns", ATOM_NS))
-        .write_inner_content(|xml| {
-            // The feed's id is its own address: stable for as long as the feed lives there.
-            text(xml, "id", self_url)?;
-            typed_text(xml, "title", &channel.title)?;
-            if let Some(description) = &channel.description {
-                typed_text(xml, "subtitle", description)?;
-            }
-            text(xml, "updated", &channel.updated)?;
-            link(xml, "self", "application/atom+xml", self_url)?;
-            link(xml, "alternate", "text/html", &channel.home)?;
-            if let Some(json_url) = json_url {
-                link(xml, "alternate", "application/feed+json", json_url)?;
-            }
-            xml.create_element("author").write_inner_content(|xml| {
-                text(xml, "name", &channel.author.name)?;
-                if let Some(url) = &channel.author.url {
-                    text(xml, "uri", url)?;
-                }
-                Ok(())
-            })?;
-            xml.create_element("generator")
-                .with_attribute(("uri", env!("CARGO_PKG_REPOSITORY")))
-                .with_attribute(("version", env!("CARGO_PKG_VERSION")))
-                .write_text_content(BytesText::new("instabake"))?;
-            if let Some(icon) = &channel.icon {
-                text(xml, "icon", icon)?;
-            }
-            for entry in &channel.entries {
-                write_entry(xml, entry)?;
+    let mut feed = xml
+        .create_element("feed")
+        .with_attribute(("xmlns", ATOM_NS));
+    if let Some(language) = &channel.language {
+        feed = feed.with_attribute(("xml:lang", language.as_str()));
+    }
+    feed.write_inner_content(|xml| {
+        // The feed's id is its own address: stable for as long as the feed lives there.
+        text(xml, "id", self_url)?;
+        typed_text(xml, "title", &channel.title)?;
+        if let Some(description) = &channel.description {
+            typed_text(xml, "subtitle", description)?;
+        }
+        text(xml, "updated", &channel.updated)?;
+        link(xml, "self", "application/atom+xml", self_url)?;
+        link(xml, "alternate", "text/html", &channel.home)?;
+        if let Some(json_url) = json_url {
+            link(xml, "alternate", "application/feed+json", json_url)?;
+        }
+        xml.create_element("author").write_inner_content(|xml| {
+            text(xml, "name", &channel.author.name)?;
+            if let Some(url) = &channel.author.url {
+                text(xml, "uri", url)?;
             }
             Ok(())
         })?;
+        xml.create_element("generator")
+            .with_attribute(("uri", env!("CARGO_PKG_REPOSITORY")))
+            .with_attribute(("version", env!("CARGO_PKG_VERSION")))
+            .write_text_content(BytesText::new("instabake"))?;
+        if let Some(icon) = &channel.icon {
+            text(xml, "icon", icon)?;
+        }
+        for entry in &channel.entries {
+            write_entry(xml, entry)?;
+        }
+        Ok(())
+    })?;
     let mut bytes = xml.into_inner();
     bytes.push(b'\n');
     String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))

@@ -32,6 +32,8 @@ pub(crate) struct Channel {
     pub icon: Option<String>,
     /// Newest first.
     pub entries: Vec<Entry>,
+    /// `[render] lang`, when set: Atom's `xml:lang`, JSON Feed's `language`.
+    pub language: Option<String>,
 }
 
 /// The account, as the feeds' author.
@@ -159,6 +161,7 @@ impl Channel {
             author,
             icon,
             entries,
+            language: None,
         }
     }
 
@@ -373,6 +376,7 @@ pub(crate) mod tests {
             overridden: vec![],
             timestamp: timestamp.map(str::to_owned),
             date: None,
+            date_text: None,
             caption: caption.map(str::to_owned),
             caption_text: caption
                 .map(crate::caption::without_trailing_hashtags)

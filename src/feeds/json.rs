@@ -16,6 +16,8 @@ struct Feed<'a> {
     description: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     icon: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
     authors: [Author<'a>; 1],
     items: Vec<Item<'a>>,
 }
@@ -63,6 +65,7 @@ pub(crate) fn write(channel: &Channel, self_url: &str) -> serde_json::Result<Str
         feed_url: self_url,
         description: channel.description.as_deref(),
         icon: channel.icon.as_deref(),
+        language: channel.language.as_deref(),
         authors: [Author {
             name: &channel.author.name,
             url: channel.author.url.as_deref(),

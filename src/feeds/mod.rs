@@ -49,13 +49,17 @@ pub(crate) fn files(
             e,
         )
     })?;
-    let channel = Channel::of(
+    let mut channel = Channel::of(
         document,
         &Place {
             site: &site,
             folder,
         },
     );
+    // Only a site that names its language says so: a feed without is as it always was.
+    if config.render.lang.is_some() {
+        channel.language = Some(config.locale.tag.clone());
+    }
     let atom_url = channel.url_of(ATOM_FILE);
     let json_url = channel.url_of(JSON_FILE);
     let mut files = Vec::new();

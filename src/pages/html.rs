@@ -13,7 +13,12 @@ pub(super) fn files(generator: &Generator<'_>, rendered: &[Rendered]) -> Result<
         .map(|(page, rendered)| {
             Ok(generator.site_file(
                 &format!("{}index.html", page.rest),
-                render_whole(page, rendered, generator.config.render.inline_css)?,
+                render_whole(
+                    page,
+                    rendered,
+                    &generator.config.locale,
+                    generator.config.render.inline_css,
+                )?,
             ))
         })
         .collect()

@@ -32,6 +32,7 @@ use crate::config::{Account, Config, Preset};
 use crate::emit::TextFile;
 use crate::error::{Error, Result};
 use crate::feed::{AccountDoc, Document, MediaDoc, PostDoc};
+use crate::locale::Locale;
 use crate::media::Format;
 
 /// The `sizes` of a page's images: as wide as the page's column, up to the largest baked width.
@@ -101,9 +102,10 @@ pub(crate) fn files(
         pages: &pages,
     };
     let inline_css = config.render.inline_css;
+    let locale = &config.locale;
     let rendered: Vec<Rendered> = pages
         .iter()
-        .map(|page| render(page, inline_css))
+        .map(|page| render(page, locale, inline_css))
         .collect::<Result<_>>()?;
     match config.preset {
         Preset::Hugo => Ok(hugo::files(&generator, &rendered)),
@@ -510,7 +512,7 @@ const BODY_TEMPLATE: &str = include_str!("../../templates/pages/post.html");
 const META_TEMPLATE: &str = include_str!("../../templates/pages/meta.html");
 const PAGE_TEMPLATE: &str = include_str!("../../templates/pages/page.html");
 
-fn tera() -> Result<tera::Tera> {
+fn tera(locale: &Locale) -> Result<tera::Tera> {
     let mut tera = tera::Tera::default();
     for (name, source) in [
         ("post.html", BODY_TEMPLATE),
@@ -531,6 +533,7 @@ fn tera() -> Result<tera::Tera> {
         "colour_class",
         crate::stylesheet::Colours::default().filter(),
     );
+    locale.register_filters(&mut tera);
     Ok(tera)
 }
 
@@ -577,9 +580,11 @@ fn render_template(tera: &tera::Tera, name: &str, context: &tera::Context) -> Re
 
 /// Renders a page's body and head tags. Neither holds a blank line (a Markdown file keeps an
 /// HTML block whole only up to one) nor a raw line break of the caption (those are `<br>`).
-fn render(page: &Page, inline_css: bool) -> Result<Rendered> {
-    let tera = tera()?;
+fn render(page: &Page, locale: &Locale, inline_css: bool) -> Result<Rendered> {
+    let tera = tera(locale)?;
     let mut context = tera::Context::new();
+    context.insert("words", &locale.words);
+    context.insert("lang", &locale.tag);
     context.insert("page", page);
     context.insert("inline_css", &inline_css);
     context.insert("json_ld", &page.json_ld());
@@ -588,10 +593,11 @@ fn render(page: &Page, inline_css: bool) -> Result<Rendered> {
     Ok(Rendered { body, meta })
 }
 
-/// A whole HTML page (the `html` preset).
-fn render_whole(page: &Page, rendered: &Rendered, inline_css: bool) -> Result<String> {
-    let tera = tera()?;
+/// A whole HTML page (the `html` preset), in the site's language.
+fn render_whole(page: &Page, rendered: &Rendered, locale: &Locale, inline_css: bool) -> Result<String> {
+    let tera = tera(locale)?;
     let mut context = tera::Context::new();
+    context.insert("lang", &locale.tag);
     context.insert("page", page);
     context.insert("inline_css", &inline_css);
     context.insert("meta", &rendered.meta);

@@ -20,6 +20,7 @@ mod gitlab;
 mod hostile;
 mod incremental;
 mod json_output;
+mod language;
 mod lightbox;
 mod manual;
 mod npm;
