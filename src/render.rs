@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::stylesheet;
 use crate::locale::{Locale, LocaleSettings, Word};
+use crate::stylesheet;
 
 /// The built-in partial.
 pub(crate) const DEFAULT_TEMPLATE: &str = include_str!("../templates/instagram.html");

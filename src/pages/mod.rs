@@ -594,7 +594,12 @@ fn render(page: &Page, locale: &Locale, inline_css: bool) -> Result<Rendered> {
 }
 
 /// A whole HTML page (the `html` preset), in the site's language.
-fn render_whole(page: &Page, rendered: &Rendered, locale: &Locale, inline_css: bool) -> Result<String> {
+fn render_whole(
+    page: &Page,
+    rendered: &Rendered,
+    locale: &Locale,
+    inline_css: bool,
+) -> Result<String> {
     let tera = tera(locale)?;
     let mut context = tera::Context::new();
     context.insert("lang", &locale.tag);
