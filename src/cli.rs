@@ -62,6 +62,10 @@ pub(crate) enum Command {
     /// account), else merged into the API's feed, newest first. A broken or incomplete export
     /// changes nothing.
     Import(ImportArgs),
+    /// Serve the baked partial in a page of its own on 127.0.0.1, to see a bake without running
+    /// the site's generator. Prints the page's URL; reload it after `build` to see a new bake.
+    /// Runs until Ctrl-C.
+    Preview(PreviewArgs),
     /// Print the completion script for a shell on stdout.
     ///
     /// bash: add `source <(instabake completions bash)` to ~/.bashrc. zsh: save it as `_instabake`
@@ -80,6 +84,21 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+/// Flags of `preview`.
+#[derive(Debug, Args)]
+pub(crate) struct PreviewArgs {
+    /// The port to listen on (127.0.0.1 only); 0 for any free port [default: 8765, or any free
+    /// port when 8765 is taken].
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Open the page in the default browser (or $BROWSER).
+    #[arg(long)]
+    pub open: bool,
+    /// The site generator's folder layout (used when the config file names none).
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
 }
 
 /// Flags of `record`.
@@ -333,6 +352,14 @@ fn dispatch(cli: Cli, results: Option<&mut Results>) -> Result<()> {
                 results.record_build(&config, outcome.as_ref());
             }
             finish(outcome?)
+        }
+        Command::Preview(args) => {
+            let overrides = Overrides {
+                preset: args.preset,
+                ..overrides
+            };
+            let config = Config::load(&overrides)?;
+            runtime()?.block_on(commands::preview::preview(&config, args.port, args.open))
         }
         Command::Import(args) => {
             let overrides = Overrides {

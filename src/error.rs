@@ -132,6 +132,19 @@ pub(crate) enum Error {
     #[error("the recording was not kept: its file {file} holds {what}. Nothing was written. Unless a caption or the profile quotes it, this is a bug in instabake: please report it (without the recording)")]
     RecordLeak { file: String, what: String },
 
+    /// `instabake preview` found no baked partial to show. `hint` names the presets whose partial
+    /// is in the site, when the one looked for is another preset's.
+    #[error("nothing is baked yet: there is no partial at {}{hint}; run `instabake build` first (`instabake build --replay DIR` bakes a recorded feed without a token), then `instabake preview`", .partial.display())]
+    NotBaked { partial: PathBuf, hint: String },
+
+    /// `instabake preview` cannot listen on the port asked for.
+    #[error("cannot serve the preview on 127.0.0.1:{port}: {source}; choose another port with --port N, or --port 0 for any free one")]
+    PreviewPort {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("no post could be baked: {0}")]
     NothingBaked(String),
 
@@ -346,6 +359,7 @@ impl Error {
             | Error::ExportJson { .. }
             | Error::ExportMissingMedia { .. } => ExitCode::Usage,
             Error::ExportFolder { .. } => ExitCode::NoFeed,
+            Error::NotBaked { .. } | Error::PreviewPort { .. } => ExitCode::Usage,
             Error::Io { .. } | Error::Json { .. } | Error::RecordLeak { .. } => {
                 ExitCode::Unexpected
             }

@@ -29,6 +29,7 @@ mod packaging;
 mod pages;
 mod panics;
 mod presets;
+mod preview;
 mod profile;
 mod record;
 mod release;
