@@ -94,6 +94,12 @@ eager = 3
 # header = false                 # show the account (picture, name, bio, follow link) above the grid
 # layout = "grid"                # or "strip": one row that scrolls sideways
 # lightbox = false               # true: a tile opens the post large (HTML popover, no JavaScript)
+# inline_css = true              # false: the CSS in a stylesheet file of its own, for a strict
+#                                # Content-Security-Policy (README, "A strict Content-Security-Policy")
+# lang = "en"                    # the site's language (BCP 47): every word and date (README,
+#                                # "Language and dates"); [render.words] replaces single words
+# date_format = "long"           # "long", "medium", "short", "iso" or a pattern like "%-d %B %Y"
+# timezone = "UTC"               # the day a post shows on: "Europe/Berlin", "+02:00"
 
 # A page per post at instagram/p/SHORTCODE/, which the tiles link to (README, "A page per post").
 # Needs site_url above.

@@ -35,6 +35,14 @@ pub(crate) fn find_chromium() -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The path of the Chromium named `name` on PATH: puppeteer wants the browser's path, not its name.
+pub(crate) fn chromium_path(name: &str) -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
 /// A static file server for `root` on 127.0.0.1 (the tests' HTTP server) that records every
 /// request. `/?check` serves the page with the check script; `/frame/W` serves a page holding
 /// `/?check` in a frame W px wide (Chromium's headless window is never narrower than 500 px),
@@ -384,10 +392,7 @@ fn the_example_site_under_a_strict_csp() {
         ));
         return;
     };
-    let chromium = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .map(|dir| dir.join(&chromium))
-        .find(|path| path.is_file())
-        .unwrap_or_else(|| PathBuf::from(&chromium));
+    let chromium = chromium_path(&chromium);
     let (inline_site, strict_site) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (inline_public, _) = build_example(inline_site.path(), "");
     let (strict_public, data) = build_example(strict_site.path(), "inline_css = false\n");

