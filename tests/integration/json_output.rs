@@ -20,15 +20,7 @@ fn posts() -> Vec<Post> {
 
 /// `instabake ARGS --site SITE` with the token and the fake API.
 fn run(fake: &FakeApi, site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let base = fake.base_url();
-    let mut all = vec![
-        ("INSTAGRAM_ACCESS_TOKEN", support::TOKEN),
-        ("INSTABAKE_API_BASE", base.as_str()),
-    ];
-    all.extend_from_slice(env);
-    let mut all_args = args.to_vec();
-    all_args.extend(["--site", site.to_str().unwrap()]);
-    support::run(site, &all_args, &all)
+    fake.run_command(site, args, env)
 }
 
 /// The run's stdout as its one JSON document: it parses whole, matches the schema, names the

@@ -31,6 +31,11 @@ fn bake(site: &Path, render: &str) -> Run {
         ),
     )
     .unwrap();
+    bake_demo(site)
+}
+
+/// `instabake build --replay` of the demo feed into `site`, with its config as it is.
+fn bake_demo(site: &Path) -> Run {
     let feed = demo_feed();
     let args = [
         "build",
@@ -315,19 +320,7 @@ fn post_pages_are_in_the_sites_language() {
          [render]\nlang = \"es\"\n",
     )
     .unwrap();
-    let feed = demo_feed();
-    support::run(
-        site,
-        &[
-            "build",
-            "--site",
-            site.to_str().unwrap(),
-            "--replay",
-            feed.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .assert_success();
+    bake_demo(site).assert_success();
     let data: Value =
         serde_json::from_str(&fs::read_to_string(site.join("instagram.json")).unwrap()).unwrap();
     let first = &data["posts"][0];

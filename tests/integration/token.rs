@@ -24,16 +24,7 @@ fn scenario() -> Scenario {
 
 /// `instabake ARGS` in `site` with the token and the fake API.
 fn run(fake: &FakeApi, site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let base = fake.base_url();
-    let mut all = vec![
-        ("INSTAGRAM_ACCESS_TOKEN", support::TOKEN),
-        ("INSTABAKE_API_BASE", base.as_str()),
-    ];
-    all.extend_from_slice(env);
-    let site_arg = site.to_str().unwrap();
-    let mut all_args = args.to_vec();
-    all_args.extend(["--site", site_arg]);
-    support::run(site, &all_args, &all)
+    fake.run_command(site, args, env)
 }
 
 /// Records a token state as a refresh `refreshed_days_ago` days ago, expiring in `expires_in_days`.

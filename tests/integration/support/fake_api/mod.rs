@@ -208,6 +208,20 @@ impl FakeApi {
         super::run_build(site, args, &all)
     }
 
+    /// `instabake ARGS --site SITE` (any command) in `site`, with the token set, the API base
+    /// pointing here, and then `env` applied.
+    pub(crate) fn run_command(&self, site: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let base = self.base_url();
+        let mut all = vec![
+            ("INSTAGRAM_ACCESS_TOKEN", super::TOKEN),
+            ("INSTABAKE_API_BASE", base.as_str()),
+        ];
+        all.extend_from_slice(env);
+        let mut all_args = args.to_vec();
+        all_args.extend(["--site", site.to_str().expect("UTF-8 site path")]);
+        super::run(site, &all_args, &all)
+    }
+
     /// Fails if the token, this server's media host or an Instagram CDN host appears in any file
     /// under `dir`, in a file name, or in the run's output.
     pub(crate) fn assert_no_secret_or_cdn(&self, dir: &Path, run: &Run) {
