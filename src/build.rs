@@ -185,7 +185,7 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
             })
             .collect(),
     );
-    let partial = render::render(&document, &config.render)?;
+    let partial = render::render(&document, &config.render, &config.locale)?;
     let html = partial.html;
     add_stylesheet(
         partial.styles,
@@ -232,7 +232,7 @@ async fn merged(config: &Config, shared: &Shared, site_cache: &Cache) -> Result<
 pub(crate) async fn bake(config: &Config, account: &Account) -> Result<Summary> {
     let mut ready = prepare(config, account).await?;
     let mut others = site_files(config, account, &mut ready.document)?;
-    let partial = render::render(&ready.document, &config.render)?;
+    let partial = render::render(&ready.document, &config.render, &config.locale)?;
     let html = partial.html;
     add_stylesheet(
         partial.styles,

@@ -177,8 +177,12 @@ pub(crate) struct Partial {
 
 /// Renders the partial, with the site's own template when `settings.template` names one. The
 /// document is a data file's: one account's [`crate::feed::Document`], or the merged feed of several
-/// ([`crate::feed::Merged`]).
-pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Result<Partial> {
+/// ([`crate::feed::Merged`]). `locale` is the config's, resolved from `settings` when it was loaded.
+pub(crate) fn render(
+    document: &impl Serialize,
+    settings: &RenderSettings,
+    locale: &Locale,
+) -> Result<Partial> {
     let (name, source) = match settings.template.as_deref() {
         Some(path) => (
             path.display().to_string(),
@@ -201,8 +205,6 @@ pub(crate) fn render(document: &impl Serialize, settings: &RenderSettings) -> Re
         .map_err(template_error)?;
     tera.autoescape_on(vec![".html"]);
     tera.set_escape_fn(escape);
-    // Checked when the config was loaded.
-    let locale = settings.locale().map_err(Error::Usage)?;
     locale.register_filters(&mut tera);
     let colours = stylesheet::Colours::default();
     tera.register_filter("colour_class", colours.filter());
@@ -280,7 +282,9 @@ mod tests {
         });
         let settings: RenderSettings =
             toml::from_str("header = true\nlightbox = true\nlayout = \"strip\"").unwrap();
-        let html = render(&merged, &settings).unwrap().html;
+        let html = render(&merged, &settings, &settings.locale().unwrap())
+            .unwrap()
+            .html;
         assert!(html.contains(r#"data-account="shop""#), "{html}");
         assert!(html.contains("@shop.demo, @cafe.demo"), "{html}");
         assert!(html.contains("@cafe.demo on Instagram"), "{html}");
@@ -349,7 +353,9 @@ mod tests {
             template: Some(path),
             ..RenderSettings::default()
         };
-        let err = render(&document, &settings).unwrap_err().to_string();
+        let err = render(&document, &settings, &settings.locale().unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("mine.html"), "{err}");
         assert!(err.contains("3:"), "{err}");
     }

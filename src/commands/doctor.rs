@@ -158,9 +158,13 @@ fn check_template(config: &Config) -> Outcome {
                 .iter()
                 .map(|a| (a.name.clone().unwrap_or_default(), document.clone()))
                 .collect();
-            render::render(&crate::feed::merge(documents), &config.render)
+            render::render(
+                &crate::feed::merge(documents),
+                &config.render,
+                &config.locale,
+            )
         }
-        _ => render::render(&document, &config.render),
+        _ => render::render(&document, &config.render, &config.locale),
     };
     match (rendered, &config.render.template) {
         (Ok(_), Some(path)) => Outcome::Ok(format!("{} renders", path.display())),
